@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdpkit: make | make check | make demo | make bench | make install | make help
+
+CLANG     ?= clang
+CC        ?= gcc
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
+	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -Werror -std=gnu11
+
+XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
+HELPERS   := scripts/xdping-map
+TEST_BINS := tests/pkt/xdping_test
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all check demo bench install uninstall help clean deps-build deps-check
+
+all: $(XDP_OBJS) $(HELPERS)
+
+xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+scripts/xdping-map: scripts/xdping-map.c $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+
+tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+
+deps-build:
+	$(Q)./scripts/deps.sh build
+
+deps-check:
+	$(Q)./scripts/deps.sh check
+
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
+	$(Q)./tests/run.sh
+
+demo: deps-build
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/demo.sh
+
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts \
+		$(DESTDIR)$(PREFIX)/sbin
+	$(Q)install -m 0644 $(XDP_OBJS) $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp/
+	$(Q)install -m 0755 $(HELPERS) scripts/*.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/
+	$(Q)for s in xdping xdping-server; do \
+		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
+
+uninstall:
+	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server
+
+help:
+	@echo 'make            build xdp/*.o and the helpers in scripts/'
+	@echo 'sudo make check install what the tests need, build, run the whole suite'
+	@echo 'sudo make demo  install what is missing, build, run xdping in a throwaway lab'
+	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
+	@echo 'make install    PREFIX=$(PREFIX): objects and scripts under lib/xdpkit, links in sbin'
+	@echo 'make clean      remove what make built'
+	@echo 'V=1             show the commands'
+
+clean:
+	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) build

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map xdping_runs: the xdping runs in progress and their samples.
+ * Written by scripts/xdping-map (seed, delete) and xdp/xdping_client.o
+ * (samples); read by scripts/xdping-map. Layout: maps/README.md.
+ *
+ * Byte-order rule for every map in maps/: what is copied from or compared
+ * with the wire (addresses, echo identifier, sequence numbers) stays in
+ * network byte order; what we count or measure (counts, lengths, times,
+ * ifindex) is in host byte order.
+ */
+#ifndef XDPKIT_MAPS_XDPING_RUNS_H
+#define XDPKIT_MAPS_XDPING_RUNS_H
+
+#include <linux/types.h>
+
+/* Samples one run holds; a power of two, so a bounded index is cheap. */
+#define XDPING_MAX_SAMPLES	1024
+/* Runs at once, over all interfaces, targets and identifiers. */
+#define XDPING_MAX_RUNS		256
+
+#define XDPING_FAMILY_IPV4	4
+#define XDPING_FAMILY_IPV6	6
+
+/* One run: one interface, one remote address, one echo identifier. */
+struct xdping_key {
+	__u32 ifindex;		/* interface the replies arrive on */
+	__be16 id;		/* echo identifier the run owns */
+	__u8 family;		/* XDPING_FAMILY_IPV4 or XDPING_FAMILY_IPV6 */
+	__u8 pad;		/* zero */
+	__u8 addr[16];		/* remote address; IPv4 in addr[0..3], the rest zero */
+};
+
+struct xdping_run {
+	__u64 sent_ns;		/* bpf_ktime_get_ns() when the request in flight left; 0 before */
+	__be16 seq;		/* sequence number the next reply must carry */
+	__be16 first_seq;	/* sequence of the reply that started the chain */
+	__u16 count;		/* samples asked for, 1..XDPING_MAX_SAMPLES */
+	__u16 done;		/* samples stored so far */
+	__u16 icmp_len;		/* ICMP header + payload of the latest reply */
+	__u16 pad1;		/* zero */
+	__u32 pad2;		/* zero */
+	__u64 rtt_ns[XDPING_MAX_SAMPLES];	/* round trip of sample i */
+	__u8 ttl[XDPING_MAX_SAMPLES];		/* TTL (hop limit) of the reply of sample i */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPING_MAX_RUNS);
+	__type(key, struct xdping_key);
+	__type(value, struct xdping_run);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdping_runs SEC(".maps");
+#endif
+
+#endif

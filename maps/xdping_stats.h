@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map xdping_stats: what the xdping objects did, per CPU, one
+ * entry per role. Written by xdp/xdping_client.o and xdp/xdping_server.o;
+ * read by scripts/xdping-map. Host byte order throughout.
+ */
+#ifndef XDPKIT_MAPS_XDPING_STATS_H
+#define XDPKIT_MAPS_XDPING_STATS_H
+
+#include <linux/types.h>
+
+#define XDPING_ROLE_CLIENT	0
+#define XDPING_ROLE_SERVER	1
+#define XDPING_ROLES		2
+
+struct xdping_stats {
+	__u64 passed;		/* frames left to the stack untouched */
+	__u64 answered;		/* frames rewritten and sent back out (XDP_TX) */
+	__u64 samples;		/* client: RTT samples stored */
+	__u64 completed;	/* client: runs finished, last reply handed to the stack */
+	__u64 errors;		/* frames of a run that could not be handled */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPING_ROLES);
+	__type(key, __u32);
+	__type(value, struct xdping_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdping_stats SEC(".maps");
+#endif
+
+#endif

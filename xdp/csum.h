@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Incremental Internet checksum update (RFC 1624, eqn. 3):
+ * HC' = ~(~HC + ~m + m'). One's complement sums do not depend on byte
+ * order, so the 16-bit words are used exactly as they sit in the frame.
+ */
+#ifndef XDPKIT_CSUM_H
+#define XDPKIT_CSUM_H
+
+#include <linux/types.h>
+
+static __always_inline void csum_replace16(__sum16 *check, __u16 from, __u16 to)
+{
+	__u32 sum = (__u16)~*check;
+
+	sum += (__u16)~from;
+	sum += to;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*check = (__sum16)~sum;
+}
+
+#endif

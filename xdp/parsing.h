@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Header parsing shared by the xdpkit objects: one parse_<header>() per
+ * header, each advancing a cursor past a header it has bounds checked.
+ * Multi-byte header fields stay in network byte order (maps/xdping_runs.h
+ * states the rule for the whole project).
+ */
+#ifndef XDPKIT_PARSING_H
+#define XDPKIT_PARSING_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/icmp.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define VLAN_MAX_DEPTH	2
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;
+};
+
+static __always_inline int proto_is_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+}
+
+/*
+ * Ethernet, then up to VLAN_MAX_DEPTH 802.1Q/802.1ad tags. Returns the
+ * EtherType that follows (network order), or -1 if the frame is too short.
+ * *tags is set to the number of tags skipped.
+ */
+static __always_inline int parse_eth(struct cursor *c, struct ethhdr **eth, int *tags)
+{
+	struct ethhdr *e = c->pos;
+	struct vlan_tag *v;
+	__be16 proto;
+	int i;
+
+	if ((void *)(e + 1) > c->end)
+		return -1;
+	c->pos = e + 1;
+	*eth = e;
+	proto = e->h_proto;
+	*tags = 0;
+#pragma unroll
+	for (i = 0; i < VLAN_MAX_DEPTH; i++) {
+		if (!proto_is_vlan(proto))
+			break;
+		v = c->pos;
+		if ((void *)(v + 1) > c->end)
+			return -1;
+		c->pos = v + 1;
+		proto = v->proto;
+		*tags = i + 1;
+	}
+	return proto;
+}
+
+/*
+ * IPv4 header with options. Returns the protocol, or -1 when the frame
+ * cannot be trusted as a whole datagram: bad version or IHL, truncated,
+ * a fragment, or a total length that disagrees with the frame (Ethernet
+ * padding is only accepted on a minimum-size frame).
+ */
+static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
+				      struct iphdr **iph)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hlen, tot, avail, flen;
+
+	if ((void *)(ip + 1) > c->end)
+		return -1;
+	if (ip->version != 4 || ip->ihl < 5)
+		return -1;
+	hlen = ip->ihl * 4;
+	/* A variable offset has to be checked against data_end once more. */
+	if (c->pos + hlen > c->end)
+		return -1;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return -1;
+	tot = bpf_ntohs(ip->tot_len);
+	avail = c->end - c->pos;
+	flen = c->end - frame;
+	if (tot < hlen || tot > avail)
+		return -1;
+	if (tot < avail && flen > ETH_ZLEN + tags * sizeof(struct vlan_tag))
+		return -1;
+	c->pos += hlen;
+	*iph = ip;
+	return ip->protocol;
+}
+
+/* An ICMP echo header; returns its type, or -1 when it is not all there. */
+static __always_inline int parse_icmp_echo(struct cursor *c, struct icmphdr **icmp)
+{
+	struct icmphdr *h = c->pos;
+
+	if ((void *)(h + 1) > c->end)
+		return -1;
+	if (h->code != 0)
+		return -1;
+	c->pos = h + 1;
+	*icmp = h;
+	return h->type;
+}
+
+/* The parts of an IPv4 ICMP echo frame the xdping objects rewrite. */
+struct echo4 {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct icmphdr *icmp;
+};
+
+/* Returns the ICMP type of a whole IPv4 echo frame, or -1. */
+static __always_inline int parse_echo4(struct xdp_md *ctx, struct echo4 *e)
+{
+	void *data = (void *)(long)ctx->data;
+	struct cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
+	int tags;
+
+	if (parse_eth(&c, &e->eth, &tags) != bpf_htons(ETH_P_IP))
+		return -1;
+	if (parse_ipv4(&c, data, tags, &e->ip) != IPPROTO_ICMP)
+		return -1;
+	if (bpf_ntohs(e->ip->tot_len) - e->ip->ihl * 4 < sizeof(struct icmphdr))
+		return -1;
+	return parse_icmp_echo(&c, &e->icmp);
+}
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What xdping_client and xdping_server share. */
+#ifndef XDPKIT_XDPING_H
+#define XDPKIT_XDPING_H
+
+#include "parsing.h"
+#include "csum.h"
+#include "../maps/xdping_stats.h"
+
+/* TTL of every frame we send: a bounced frame must not age hop by hop. */
+#define XDPING_TTL	64
+
+static __always_inline struct xdping_stats *xdping_stats_of(__u32 role)
+{
+	return bpf_map_lookup_elem(&xdping_stats, &role);
+}
+
+/*
+ * Turns an echo frame around: MACs and IPv4 addresses swapped (the IP
+ * checksum does not change), a fresh TTL, and the new ICMP type. The
+ * caller updates the sequence number if it changes it.
+ */
+static __always_inline void echo4_turn(struct echo4 *e, __u8 type)
+{
+	__u8 mac[ETH_ALEN];
+	__be32 addr;
+	__u16 old;
+
+	__builtin_memcpy(mac, e->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(e->eth->h_source, e->eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(e->eth->h_dest, mac, ETH_ALEN);
+
+	addr = e->ip->saddr;
+	e->ip->saddr = e->ip->daddr;
+	e->ip->daddr = addr;
+
+	old = *(__u16 *)&e->ip->ttl;
+	e->ip->ttl = XDPING_TTL;
+	csum_replace16(&e->ip->check, old, *(__u16 *)&e->ip->ttl);
+
+	old = *(__u16 *)&e->icmp->type;
+	e->icmp->type = type;
+	csum_replace16(&e->icmp->checksum, old, *(__u16 *)&e->icmp->type);
+}
+
+#endif
