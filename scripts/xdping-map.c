@@ -282,7 +282,6 @@ static int report(const struct xdping_run *r, const char *addr, const char *ping
 
 	if (n > XDPING_MAX_SAMPLES)
 		n = XDPING_MAX_SAMPLES;
-	printf("\n--- %s xdping: RTT measured in XDP ---\n", addr);
 	for (i = 0; i < n; i++) {
 		ms[i] = r->rtt_ns[i] / 1e6;
 		printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%#.5f ms\n",
@@ -295,7 +294,8 @@ static int report(const struct xdping_run *r, const char *addr, const char *ping
 		if (ms[i] > max)
 			max = ms[i];
 	}
-	printf("%u samples asked, %zu measured\n", r->count, n);
+	printf("\n--- %s xdping statistics ---\n", addr);
+	printf("%u samples asked, %zu measured in XDP\n", r->count, n);
 	if (!n)
 		return EXIT_INCOMPLETE;
 	avg = sum / n;

@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the xdpkit scripts; sourced, never run. POSIX sh.
+#
+# Exit codes: 0 done; 1 the network did not answer as asked; 2 usage or
+# bad input; 3 environment (not root, a tool missing, bpffs unusable, the
+# interface busy with another XDP program).
+
+# shellcheck disable=SC2034 # variables are read by the scripts that source us
+
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+XK_PROG=${0##*/}
+
+# XK_HOME: the checkout (or install) holding xdp/ and scripts/.
+XK_SCRIPTS=$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
+XK_HOME=${XK_SCRIPTS%/*}
+[ -d "$XK_HOME/xdp" ] || XK_HOME=$XK_SCRIPTS/..
+
+die() {
+	code=$1
+	shift
+	printf '%s: %s\n' "$XK_PROG" "$*" >&2
+	exit "$code"
+}
+
+warn() {
+	printf '%s: %s\n' "$XK_PROG" "$*" >&2
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it attaches XDP programs)"
+}
+
+need_tools() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die 3 "'$t' not found; install it (sudo make demo installs what is missing)"
+	done
+}
+
+# need_file PATH: a file make builds.
+need_built() {
+	[ -e "$1" ] || die 3 "$1 is missing; run 'make' in $XK_HOME first"
+}
+
+# is_uint VALUE: a decimal number without sign.
+is_uint() {
+	case $1 in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	[ "${#1}" -le 9 ]
+}
+
+# is_decimal VALUE: 1, 0.5, 2.25 (no sign, no exponent).
+is_decimal() {
+	case $1 in
+	'' | .* | *. | *.*.* | *[!0-9.]*) return 1 ;;
+	esac
+}
+
+# is_positive VALUE: a decimal number above zero.
+is_positive() {
+	is_decimal "$1" || return 1
+	case $1 in
+	*[1-9]*) return 0 ;;
+	esac
+	return 1
+}
+
+# is_ipv4 VALUE: a dotted quad, each part 0..255.
+is_ipv4() {
+	case $1 in
+	*[!0-9.]* | .* | *. | *..*) return 1 ;;
+	esac
+	old_ifs=$IFS
+	IFS=.
+	# shellcheck disable=SC2086 # split on dots on purpose
+	set -- $1
+	IFS=$old_ifs
+	[ "$#" -eq 4 ] || return 1
+	for part in "$@"; do
+		is_uint "$part" && [ "${#part}" -le 3 ] && [ "$part" -le 255 ] || return 1
+	done
+}
+
+# resolve4 HOST: prints the IPv4 address HOST stands for.
+resolve4() {
+	if is_ipv4 "$1"; then
+		printf '%s\n' "$1"
+		return 0
+	fi
+	getent ahostsv4 -- "$1" 2>/dev/null | awk 'NR == 1 { print $1 }' | grep .
+}
+
+# iface_line IFACE: ip's one-line view of IFACE, or failure.
+iface_line() {
+	ip -o link show dev "$1" 2>/dev/null
+}
+
+# iface_check IFACE: exit 2 unless IFACE is an interface here.
+iface_check() {
+	case $1 in
+	'' | -* | */* | *[[:space:]]*) die 2 "'$1' is not an interface name" ;;
+	esac
+	[ "${#1}" -le 15 ] || die 2 "'$1' is not an interface name"
+	iface_line "$1" >/dev/null || die 2 "no interface '$1' here"
+}
+
+iface_index() {
+	iface_line "$1" | sed -n '1s/^\([0-9]*\):.*/\1/p'
+}
+
+iface_mtu() {
+	iface_line "$1" | sed -n '1s/.* mtu \([0-9]*\) .*/\1/p'
+}
+
+# xdp_prog IFACE: "ID NAME MODE" of the XDP program on IFACE, or nothing.
+# MODE is ip's keyword for it: xdp (native), xdpgeneric, xdpoffload.
+xdp_prog() {
+	iface_line "$1" | sed -n \
+		's/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\2 \3 \1/p
+		 t
+		 s/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\).*/\2 ? \1/p'
+}
+
+# bpffs_init: finds the bpffs ($TC_BPF_MNT, else /sys/fs/bpf), mounts it
+# when missing, and sets XK_BPFFS, XK_PINS (where iproute2 pins) and
+# XK_MOUNTED (1 when we mounted it).
+bpffs_init() {
+	XK_BPFFS=${TC_BPF_MNT:-/sys/fs/bpf}
+	XK_MOUNTED=0
+	case $XK_BPFFS in
+	/*) ;;
+	*) die 3 "TC_BPF_MNT must be an absolute path" ;;
+	esac
+	if [ "$(stat -f -c %T -- "$XK_BPFFS" 2>/dev/null)" != bpf_fs ]; then
+		if ! mkdir -p -- "$XK_BPFFS" 2>/dev/null ||
+			! mount -t bpf bpf "$XK_BPFFS" 2>/dev/null; then
+			die 3 "no bpffs at $XK_BPFFS and it cannot be mounted"
+		fi
+		XK_MOUNTED=1
+	fi
+	XK_PINS=$XK_BPFFS/xdp/globals
+}
+
+# bpffs_done: unmounts the bpffs we mounted, once nothing is pinned in it.
+bpffs_done() {
+	[ "${XK_MOUNTED:-0}" -eq 1 ] || return 0
+	[ -z "$(find "$XK_BPFFS" -type f ! -name '*.debug' 2>/dev/null)" ] || return 0
+	umount "$XK_BPFFS" 2>/dev/null || true
+	XK_MOUNTED=0
+}
+
+# xdp_attach IFACE MODE OBJ: plain iproute2; never -force. Sets XK_ATTACHED
+# to "ID MODE" of what we attached. Exit 3 when IFACE refuses.
+xdp_attach() {
+	if ! err=$(ip link set dev "$1" "$2" obj "$3" sec xdp 2>&1); then
+		err=$(printf '%s' "$err" | grep -v '^$' | tail -n 1)
+		case $err in
+		*already*attached* | *busy* | *"can't be active"*)
+			die 3 "$1 already has an XDP program; xdpkit never replaces one" ;;
+		esac
+		die 3 "cannot attach $3 to $1: ${err:-ip failed}"
+	fi
+	set -- "$1" "$(xdp_prog "$1")"
+	[ -n "$2" ] || die 3 "attached to $1, but ip shows no XDP program there"
+	XK_ATTACHED="${2%% *} ${2##* }"
+}
+
+# xdp_detach_own IFACE: detaches the program XK_ATTACHED names, only if
+# it is still the one on IFACE, and waits until the kernel freed it.
+xdp_detach_own() {
+	[ -n "${XK_ATTACHED:-}" ] || return 0
+	set -- "$1" "${XK_ATTACHED%% *}" "${XK_ATTACHED##* }" "$(xdp_prog "$1")"
+	XK_ATTACHED=
+	[ "${4%% *}" = "$2" ] || return 0
+	ip link set dev "$1" "$3" off 2>/dev/null || return 1
+	prog_gone "$2"
+}
+
+# prog_gone ID: waits (bounded) until program ID no longer exists.
+prog_gone() {
+	n=0
+	while bpftool prog show id "$1" >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ "$n" -le 100 ] || return 0
+		sleep 0.02
+	done
+}
+
+# map_in_use PIN: true when a loaded program uses the map pinned at PIN.
+map_in_use() {
+	id=$(bpftool map show pinned "$1" 2>/dev/null | sed -n '1s/^\([0-9]*\):.*/\1/p')
+	[ -n "$id" ] || return 1
+	bpftool prog show 2>/dev/null |
+		grep -Eq "map_ids ([0-9]+,)*$id([,[:space:]]|\$)"
+}
+
+# pins_snapshot NAME...: remembers which of our pins exist unused now; those
+# were left on purpose and pins_release leaves them.
+pins_snapshot() {
+	XK_KEEP=
+	for name in "$@"; do
+		pin=$XK_PINS/$name
+		if [ -e "$pin" ] && ! map_in_use "$pin"; then
+			XK_KEEP="$XK_KEEP $name "
+		fi
+	done
+}
+
+# pins_release NAME...: removes each of our pins no program uses any more.
+pins_release() {
+	for name in "$@"; do
+		pin=$XK_PINS/$name
+		case ${XK_KEEP:-} in
+		*" $name "*) continue ;;
+		esac
+		if [ -e "$pin" ] && ! map_in_use "$pin"; then
+			rm -f -- "$pin"
+		fi
+	done
+}
+
+# rand16: a random 16-bit number, 1..65535.
+rand16() {
+	n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	[ "$n" -gt 0 ] || n=1
+	printf '%s\n' "$n"
+}
