@@ -124,6 +124,15 @@ xdp_prog() {
 		 s/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\).*/\2 ? \1/p'
 }
 
+# mode_name KEYWORD: what ip's xdp keyword means for a reader.
+mode_name() {
+	case $1 in
+	xdpgeneric) echo generic ;;
+	xdpoffload) echo offload ;;
+	*) echo native ;;
+	esac
+}
+
 # bpffs_init: finds the bpffs ($TC_BPF_MNT, else /sys/fs/bpf), mounts it
 # when missing, and sets XK_BPFFS, XK_PINS (where iproute2 pins) and
 # XK_MOUNTED (1 when we mounted it).

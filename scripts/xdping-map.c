@@ -28,6 +28,11 @@
 #include "../maps/xdping_runs.h"
 #include "../maps/xdping_stats.h"
 
+/* maps/README.md documents these layouts byte by byte. */
+_Static_assert(sizeof(struct xdping_key) == 24, "xdping_key layout");
+_Static_assert(sizeof(struct xdping_run) == 9240, "xdping_run layout");
+_Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
+
 #define EXIT_INCOMPLETE	1
 #define EXIT_USAGE	2
 #define EXIT_BPFTOOL	3

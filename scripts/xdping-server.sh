@@ -74,7 +74,7 @@ start)
 		exit 3
 	fi
 	set -- "$(xdp_prog "$iface")"
-	echo "xdping_server attached to $iface (${1##* }, prog ${1%% *})"
+	echo "xdping_server attached to $iface ($(mode_name "${1##* }") mode, prog ${1%% *})"
 	;;
 stop)
 	if [ "$ours" -eq 0 ]; then
@@ -93,7 +93,7 @@ status)
 		bpffs_done
 		exit 1
 	fi
-	echo "xdping_server attached to $iface (${current##* }, prog ${current%% *})"
+	echo "xdping_server attached to $iface ($(mode_name "${current##* }") mode, prog ${current%% *})"
 	if [ -e "$STATS" ]; then
 		"$MAP" stats "$STATS" | sed -n 's/^server: /counters: /p'
 	fi

@@ -47,7 +47,7 @@ if [ "${1:-}" = --cleanup ]; then
 	cleanup_only=1
 	shift
 else
-	while getopts :c:s:i:W:NSh opt; do
+	while getopts c:s:i:W:NSh opt; do
 		case $opt in
 		c) count=$OPTARG ;;
 		s) size=$OPTARG ;;
@@ -154,10 +154,8 @@ trap 'exit 143' TERM
 pins_snapshot xdping_runs xdping_stats
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
 xdp_attach "$iface" "$mode" "$OBJ"
-case $(xdp_prog "$iface") in
-*" xdpgeneric") shown=generic ;;
-*) shown=native ;;
-esac
+set -- "$(xdp_prog "$iface")"
+shown=$(mode_name "${1##* }")
 
 # Wait, bounded, until the link is up and HOST answers through it.
 deadline=$(($(date +%s) + ${wait_s%.*} + 3))

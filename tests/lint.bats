@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The scripts are POSIX sh, shellcheck clean, and keep the project's rules.
+
+XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+
+@test "shellcheck -s sh on every script" {
+	run shellcheck -s sh -x "$XK"/scripts/*.sh "$XK"/tests/run.sh "$XK"/.ci/run
+	[ "$status" -eq 0 ] || { printf '# %s\n' "$output" >&3; false; }
+}
+
+@test "every script parses with dash" {
+	for f in "$XK"/scripts/*.sh "$XK"/tests/run.sh "$XK"/.ci/run; do
+		dash -n "$f"
+	done
+}
+
+@test "every entry script sets -eu and never evals" {
+	for f in "$XK"/scripts/*.sh; do
+		case $f in */lib.sh) continue ;; esac
+		grep -q '^set -eu$' "$f" || { echo "# no set -eu: $f" >&3; false; }
+	done
+	! grep -nw 'eval' "$XK"/scripts/*.sh
+}
+
+@test "nothing uses ip -force" {
+	! grep -n -- 'ip .*-force\|ip -f\b' "$XK"/scripts/*.sh
+}
+
+@test "the C helpers and tests build with -Wall -Wextra -Werror" {
+	run make -C "$XK" -s -B scripts/xdping-map
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || [[ "$output" != *warning* ]]
+}
