@@ -14,7 +14,7 @@
 #define XDPING_ROLES		2
 
 struct xdping_stats {
-	__u64 passed;		/* frames left to the stack untouched */
+	__u64 passed;		/* frames handed to the stack (a run's last reply included) */
 	__u64 answered;		/* frames rewritten and sent back out (XDP_TX) */
 	__u64 samples;		/* client: RTT samples stored */
 	__u64 completed;	/* client: runs finished, last reply handed to the stack */

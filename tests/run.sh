@@ -40,11 +40,17 @@ skipped=0
 out=$XDPKIT_TEST_TMP/out
 
 for t in "$@"; do
+	rc=0
 	case $t in
-	*.bats) bats --tap "$t" >"$out" 2>&1 || true ;;
-	*) "./$t" xdp >"$out" 2>&1 || true ;;
+	*.bats) bats --tap "$t" >"$out" 2>&1 || rc=$? ;;
+	*) "./$t" xdp >"$out" 2>&1 || rc=$? ;;
 	esac
 	name=${t##*/}
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+		echo "FAIL $name: exited $rc without a failed result"
+		tail -n 20 "$out" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
 	if ! grep -q '^ok \|^not ok ' "$out"; then
 		echo "FAIL $name: no test result"
 		sed 's/^/    /' "$out"

@@ -158,3 +158,15 @@ check_run() {
 	[[ "$output" == *"hint: in native mode a veth drops XDP_TX"* ]]
 	assert_clean "$C"
 }
+
+@test "make install: the installed xdping runs from anywhere" {
+	local root=$XDPKIT_TEST_TMP/inst$$
+	make -C "$XK" -s install DESTDIR="$root" PREFIX=/usr
+	[ -x "$root/usr/sbin/xdping" ]
+	[ -f "$root/usr/lib/xdpkit/xdp/xdping_client.o" ]
+	run sh -c "cd / && '$root/usr/sbin/xdping' -S -c 2 -i 0.01 '$C' '$P_ADDR'"
+	rm -rf "$root"
+	[ "$status" -eq 0 ]
+	check_run "$output" 2 64
+	assert_clean "$C"
+}

@@ -1,0 +1,1609 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet tests of xdp/xdping_server.o and xdp/xdping_client.o: crafted
+ * frames through BPF_PROG_TEST_RUN, the verdict and every byte out checked
+ * against a frame built here from scratch, run state and counters checked
+ * around them. TAP on stdout.
+ *
+ *   xdping_test [DIR]     DIR holds the objects (default: xdp)
+ *
+ * It moves into a network namespace of its own, where lo is ifindex 1 and
+ * a second device (dummy or veth, made with ip(8)) lets the client's
+ * ifindex match be tested. Frames are fed with an xdp_md context whose
+ * ingress_ifindex is lo's unless said otherwise.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sched.h>
+#include "pkt.h"
+#include "../../maps/xdping_runs.h"
+#include "../../maps/xdping_stats.h"
+
+#define ECHO_REPLY	0
+#define ECHO_REQUEST	8
+#define XDPING_TTL	64
+#define MAX_PAYLOAD	1472	/* 1500 - IPv4 header - ICMP header */
+#define CLIENT_ID	0x4a7e
+
+/* "a" runs the program, "b" is its peer. */
+static const uint8_t mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const uint8_t mac_b[6] = { 0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xf1 };
+#define ADDR_A	0xc6120001	/* 198.18.0.1 */
+#define ADDR_B	0xc6130702	/* 198.19.7.2 */
+
+struct obj {
+	const char *name;
+	uint32_t role;		/* index in xdping_stats */
+	struct bpf_object *bpf;
+	int prog;
+	int stats;		/* fd of xdping_stats */
+	int runs;		/* fd of xdping_runs (client) */
+	uint64_t tx, pass;	/* verdicts seen */
+	uint64_t t0, t1;	/* CLOCK_MONOTONIC before and after the latest run */
+};
+
+static struct obj server = { .name = "xdping_server", .role = XDPING_ROLE_SERVER,
+			     .stats = -1, .runs = -1 };
+static struct obj client = { .name = "xdping_client", .role = XDPING_ROLE_CLIENT,
+			     .stats = -1, .runs = -1 };
+static uint32_t lo;
+static uint32_t other_if;	/* a second device, 0 if none could be made */
+
+/* ---- echo frames ---- */
+
+struct echo {
+	uint8_t dst[6], src[6];
+	struct pkt_vlan tags[3];
+	int ntags;
+	uint16_t ethertype;
+	struct pkt_ipv4 ip;
+	uint8_t type, code;
+	uint16_t id, seq;
+	uint16_t plen;		/* ICMP payload bytes */
+	uint16_t pad;		/* bytes after the IP datagram */
+	uint32_t seed;		/* content of payload and padding */
+	uint16_t icmp_check_adj;	/* added to the correct ICMP checksum */
+};
+
+static size_t echo_l3(const struct echo *e)
+{
+	return PKT_ETH_HLEN + 4 * e->ntags;
+}
+
+static size_t echo_l4(const struct echo *e)
+{
+	return echo_l3(e) + 20 + e->ip.opt_len;
+}
+
+static void echo_build(const struct echo *e, struct pkt *p)
+{
+	uint8_t bytes[PKT_MAX];
+	size_t icmp;
+
+	p->len = 0;
+	pkt_put_eth(p, e->dst, e->src, e->tags, e->ntags, e->ethertype);
+	pkt_put_ipv4(p, &e->ip, 8 + e->plen);
+	pkt_fill(bytes, e->plen, e->seed);
+	icmp = pkt_put_icmp_echo(p, e->type, e->code, e->id, e->seq, bytes, e->plen);
+	pkt_set16(p->b + icmp + 2, pkt_get16(p->b + icmp + 2) + e->icmp_check_adj);
+	pkt_fill(bytes, e->pad, ~e->seed);
+	pkt_put(p, bytes, e->pad);
+}
+
+/* An echo frame from b to a. */
+static struct echo echo_from_b(uint8_t type, uint16_t id, uint16_t seq, uint16_t plen)
+{
+	struct echo e;
+
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dst, mac_a, 6);
+	memcpy(e.src, mac_b, 6);
+	e.ethertype = PKT_ETH_P_IP;
+	e.ip.tos = 0x10;
+	e.ip.ttl = 57;
+	e.ip.proto = 1;
+	e.ip.id = 0x1c46 + plen;
+	e.ip.frag = PKT_IP_DF;
+	e.ip.saddr = ADDR_B;
+	e.ip.daddr = ADDR_A;
+	e.type = type;
+	e.id = id;
+	e.seq = seq;
+	e.plen = plen;
+	e.seed = plen + 1;
+	return e;
+}
+
+static struct echo request(uint16_t plen)
+{
+	return echo_from_b(ECHO_REQUEST, 0x1234, 7, plen);
+}
+
+static struct echo reply(uint16_t seq, uint16_t plen)
+{
+	return echo_from_b(ECHO_REPLY, CLIENT_ID, seq, plen);
+}
+
+/* The frame sent back: addresses swapped, fresh TTL, new type. */
+static void turn(struct echo *e, uint8_t type)
+{
+	uint8_t mac[6];
+	uint32_t addr;
+
+	memcpy(mac, e->dst, 6);
+	memcpy(e->dst, e->src, 6);
+	memcpy(e->src, mac, 6);
+	addr = e->ip.saddr;
+	e->ip.saddr = e->ip.daddr;
+	e->ip.daddr = addr;
+	e->ip.ttl = XDPING_TTL;
+	e->type = type;
+}
+
+/* n bytes of IP options: record route, NOPs, end of list. */
+static void ip_options(struct pkt_ipv4 *ip, size_t n, uint32_t seed)
+{
+	size_t slots = n >= 8 ? (n - 4) / 4 : 0;
+
+	ip->opt_len = n;
+	memset(ip->opts, 1, n);
+	if (slots) {
+		ip->opts[0] = 7;
+		ip->opts[1] = 3 + 4 * slots;
+		ip->opts[2] = 4;
+		pkt_fill(ip->opts + 3, 4 * slots, seed);
+	}
+	if (n)
+		ip->opts[n - 1] = 0;
+}
+
+static void set_ihl(struct echo *e, unsigned int ihl)
+{
+	ip_options(&e->ip, (ihl - 5) * 4, ihl);
+	if (e->plen > MAX_PAYLOAD - e->ip.opt_len)
+		e->plen = MAX_PAYLOAD - e->ip.opt_len;
+}
+
+static const struct pkt_vlan tags_1q[] = { { PKT_ETH_P_8021Q, 0x0064 } };
+static const struct pkt_vlan tags_qinq[] = { { PKT_ETH_P_8021AD, 0x2123 },
+					     { PKT_ETH_P_8021Q, 0xe064 } };
+static const struct pkt_vlan tags_qq[] = { { PKT_ETH_P_8021Q, 0x0fff },
+					   { PKT_ETH_P_8021Q, 0x0001 } };
+static const struct pkt_vlan tags_3[] = { { PKT_ETH_P_8021AD, 0x0010 },
+					  { PKT_ETH_P_8021Q, 0x0020 },
+					  { PKT_ETH_P_8021Q, 0x0030 } };
+
+static void set_tags(struct echo *e, const struct pkt_vlan *tags, int n)
+{
+	memcpy(e->tags, tags, n * sizeof(*tags));
+	e->ntags = n;
+}
+
+/* ---- running frames ---- */
+
+static const char *verdict_name(uint32_t v)
+{
+	static const char *names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
+				       "XDP_REDIRECT" };
+
+	return v < 5 ? names[v] : "unknown verdict";
+}
+
+static bool run(struct obj *o, uint32_t ifindex, const struct pkt *in, struct pkt *out,
+		uint32_t *verdict)
+{
+	int err;
+
+	o->t0 = pkt_now_ns();
+	err = pkt_xdp_run(o->prog, ifindex, in, out, verdict);
+	o->t1 = pkt_now_ns();
+	if (!tap_check(!err, "%s: BPF_PROG_TEST_RUN on %zu bytes: %s", o->name, in->len,
+		       strerror(-err)))
+		return false;
+	if (*verdict == XDP_TX)
+		o->tx++;
+	else if (*verdict == XDP_PASS)
+		o->pass++;
+	return true;
+}
+
+/* Feeds in; checks the verdict and the whole frame out (want NULL: in, untouched). */
+static bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
+			 uint32_t verdict, const struct pkt *want, struct pkt *out,
+			 const char *what)
+{
+	uint32_t got;
+
+	if (!want)
+		want = in;
+	if (!run(o, ifindex, in, out, &got))
+		return false;
+	if (!tap_check(got == verdict, "%s: %s, want %s", what, verdict_name(got),
+		       verdict_name(verdict)))
+		return false;
+	if (!tap_check(out->len == want->len && !memcmp(out->b, want->b, want->len),
+		       "%s: frame out is not the expected one", what)) {
+		tap_hexdiff(out->b, out->len, want->b, want->len);
+		return false;
+	}
+	return true;
+}
+
+static bool expect_pass_on(struct obj *o, uint32_t ifindex, const struct pkt *in,
+			   const char *what)
+{
+	struct pkt out;
+
+	return expect_frame(o, ifindex, in, XDP_PASS, NULL, &out, what);
+}
+
+static bool expect_pass(struct obj *o, const struct pkt *in, const char *what)
+{
+	return expect_pass_on(o, lo, in, what);
+}
+
+/* The IP and ICMP checksums of an echo frame laid out as e verify. */
+static bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what)
+{
+	size_t l3 = echo_l3(e), l4 = echo_l4(e);
+
+	if (!tap_check(pkt_sum(p->b + l3, l4 - l3) == 0xffff, "%s: IP checksum does not verify",
+		       what))
+		return false;
+	return tap_check(pkt_sum(p->b + l4, 8 + e->plen) == 0xffff,
+			 "%s: ICMP checksum does not verify", what);
+}
+
+/* Feeds in; the frame out must be want, byte for byte, with good checksums. */
+static bool expect_echo(struct obj *o, uint32_t ifindex, const struct echo *in,
+			uint32_t verdict, const struct echo *want, const char *what)
+{
+	struct pkt pin, pwant, out;
+
+	echo_build(in, &pin);
+	echo_build(want, &pwant);
+	return expect_frame(o, ifindex, &pin, verdict, &pwant, &out, what) &&
+	       echo_csums_ok(want, &out, what);
+}
+
+static bool expect_echo_pass(struct obj *o, const struct echo *in, const char *what)
+{
+	struct pkt pin;
+
+	echo_build(in, &pin);
+	return expect_pass(o, &pin, what);
+}
+
+/* The server's answer to in. */
+static bool expect_answer(const struct echo *in, const char *what)
+{
+	struct echo want = *in;
+
+	turn(&want, ECHO_REPLY);
+	return expect_echo(&server, lo, in, XDP_TX, &want, what);
+}
+
+/* Version and IHL byte patched, IP checksum made right again. */
+static void patch_ver_ihl(struct pkt *p, size_t l3, uint8_t byte)
+{
+	p->b[l3] = byte;
+	pkt_csum_set(p->b + l3, 20, 10);
+}
+
+/* Every truncation of in, 14 (ETH_HLEN, the least the kernel takes) .. len-1. */
+static void expect_truncations_pass(struct obj *o, const struct pkt *in, const char *what)
+{
+	char buf[96];
+	struct pkt cut;
+	size_t len;
+
+	for (len = PKT_ETH_HLEN; len < in->len; len++) {
+		cut.len = len;
+		memcpy(cut.b, in->b, len);
+		snprintf(buf, sizeof(buf), "%s cut to %zu of %zu bytes", what, len, in->len);
+		expect_pass(o, &cut, buf);
+	}
+}
+
+/* ---- counters ---- */
+
+#define STATS_WORDS (sizeof(struct xdping_stats) / sizeof(__u64))
+
+static bool stats_get(const struct obj *o, uint32_t role, struct xdping_stats *st)
+{
+	uint64_t sum[STATS_WORDS];
+	int err = pkt_percpu_sum(o->stats, &role, sizeof(*st), sum, STATS_WORDS);
+
+	memcpy(st, sum, sizeof(*st));
+	return tap_check(!err, "%s: lookup of xdping_stats[%u]: %s", o->name, role,
+			 strerror(-err));
+}
+
+/* The counters of o's role moved by d since before. */
+static bool stats_moved(const struct obj *o, const struct xdping_stats *before,
+			const struct xdping_stats *d, const char *what)
+{
+	struct xdping_stats now;
+
+	if (!stats_get(o, o->role, &now))
+		return false;
+#define MOVED(f) tap_check(now.f - before->f == d->f, "%s: " #f " moved by %lld, want %llu", \
+			   what, (long long)(now.f - before->f), (unsigned long long)d->f)
+	return MOVED(passed) && MOVED(answered) && MOVED(samples) && MOVED(completed) &&
+	       MOVED(errors);
+#undef MOVED
+}
+
+/* ---- set-up ---- */
+
+static bool load(struct obj *o, const char *dir)
+{
+	int fd = pkt_load(dir, o->name, &o->bpf);
+
+	if (fd >= 0) {
+		o->prog = fd;
+		o->stats = bpf_object__find_map_fd_by_name(o->bpf, "xdping_stats");
+		o->runs = bpf_object__find_map_fd_by_name(o->bpf, "xdping_runs");
+	}
+	if (tap_check(fd >= 0, "%s/%s.o: %s", dir, o->name, strerror(-fd)) &&
+	    tap_check(o->stats >= 0, "no map xdping_stats"))
+		tap_check(o->role != XDPING_ROLE_CLIENT || o->runs >= 0, "no map xdping_runs");
+	tap_end("%s: %s/%s.o loads with its maps unpinned", o->name, dir, o->name);
+	return fd >= 0 && o->stats >= 0 && (o->role != XDPING_ROLE_CLIENT || o->runs >= 0);
+}
+
+/* ---- server ---- */
+
+static void server_sizes(void)
+{
+	char what[64];
+	unsigned int plen;
+
+	for (plen = 0; plen <= MAX_PAYLOAD; plen++) {
+		struct echo in = request(plen);
+
+		snprintf(what, sizeof(what), "payload %u", plen);
+		expect_answer(&in, what);
+	}
+	tap_end("server: echo request -> reply (XDP_TX), exact bytes, payload 0..%d",
+		MAX_PAYLOAD);
+}
+
+static const uint16_t some_sizes[] = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD };
+#define NSIZES (sizeof(some_sizes) / sizeof(some_sizes[0]))
+
+static void server_ihl(void)
+{
+	char what[64];
+	unsigned int ihl;
+	size_t i;
+
+	for (ihl = 5; ihl <= 15; ihl++)
+		for (i = 0; i < NSIZES; i++) {
+			struct echo in = request(some_sizes[i]);
+
+			set_ihl(&in, ihl);
+			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, in.plen);
+			expect_answer(&in, what);
+		}
+	tap_end("server: IHL 5..15 (record route, NOPs, EOL), exact bytes, options kept");
+}
+
+static struct echo random_request(uint32_t *s)
+{
+	struct echo e = request(pkt_rand(s) % (MAX_PAYLOAD + 1));
+	int i;
+
+	pkt_fill(e.dst, 6, pkt_rand(s));
+	pkt_fill(e.src, 6, pkt_rand(s));
+	e.dst[0] &= ~1;
+	e.ip.saddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
+	e.ip.daddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
+	e.ip.tos = pkt_rand(s);
+	e.ip.ttl = pkt_rand(s);
+	e.ip.id = pkt_rand(s);
+	e.ip.frag = pkt_rand(s) & 1 ? PKT_IP_DF : 0;
+	set_ihl(&e, 5 + pkt_rand(s) % 11);
+	pkt_fill(e.ip.opts, e.ip.opt_len, pkt_rand(s));
+	e.ntags = pkt_rand(s) % 3;
+	for (i = 0; i < e.ntags; i++) {
+		e.tags[i].tpid = pkt_rand(s) & 1 ? PKT_ETH_P_8021Q : PKT_ETH_P_8021AD;
+		e.tags[i].tci = pkt_rand(s);
+	}
+	e.id = pkt_rand(s);
+	e.seq = pkt_rand(s);
+	e.seed = pkt_rand(s);
+	return e;
+}
+
+static void server_random(void)
+{
+	uint32_t s = 20261122;
+	char what[64];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		struct echo in = random_request(&s);
+
+		snprintf(what, sizeof(what), "random request #%d (payload %u)", i, in.plen);
+		expect_answer(&in, what);
+	}
+	tap_end("server: 2000 random requests (addresses, TOS, TTL, options, tags, payload)");
+}
+
+/* RFC 1624 eqn. 3 on big-endian words: HC' = ~(~HC + ~m + m'). */
+static uint16_t rfc1624(uint16_t hc, uint16_t m, uint16_t m1)
+{
+	uint32_t sum = (uint16_t)~hc + (uint16_t)~m + m1;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* A wrong checksum in gives an equally wrong one out: nothing recomputed. */
+static void bad_csum_carried(const struct echo *in, const char *what)
+{
+	size_t l3 = echo_l3(in), l4 = echo_l4(in), ilen = 8 + in->plen;
+	struct echo want = *in;
+	struct pkt pin, pwant, out;
+	uint32_t verdict;
+
+	want.ip.check_adj = want.icmp_check_adj = 0;
+	turn(&want, ECHO_REPLY);
+	echo_build(in, &pin);
+	echo_build(&want, &pwant);
+	if (!run(&server, lo, &pin, &out, &verdict) ||
+	    !tap_check(verdict == XDP_TX, "%s: %s", what, verdict_name(verdict)))
+		return;
+	tap_check(pkt_get16(out.b + l4 + 2) ==
+		  rfc1624(pkt_get16(pin.b + l4 + 2), ECHO_REQUEST << 8, ECHO_REPLY << 8),
+		  "%s: ICMP checksum %04x is not the RFC 1624 update of %04x", what,
+		  pkt_get16(out.b + l4 + 2), pkt_get16(pin.b + l4 + 2));
+	tap_check(pkt_sum(out.b + l4, ilen) == pkt_sum(pin.b + l4, ilen),
+		  "%s: ICMP checksum error not carried over", what);
+	tap_check(pkt_sum(out.b + l3, l4 - l3) == pkt_sum(pin.b + l3, l4 - l3),
+		  "%s: IP checksum error not carried over", what);
+	memcpy(pwant.b + l3 + 10, out.b + l3 + 10, 2);
+	memcpy(pwant.b + l4 + 2, out.b + l4 + 2, 2);
+	if (!tap_check(out.len == pwant.len && !memcmp(out.b, pwant.b, out.len),
+		       "%s: bytes other than the checksums differ", what))
+		tap_hexdiff(out.b, out.len, pwant.b, pwant.len);
+}
+
+static void server_bad_csums(void)
+{
+	static const uint16_t adj[] = { 1, 0x1234, 0x8000, 0xfffe };
+	char what[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(adj) / sizeof(adj[0]); i++)
+		for (j = 0; j < NSIZES; j++) {
+			struct echo in = request(some_sizes[j]);
+
+			in.icmp_check_adj = adj[i];
+			in.ip.check_adj = adj[(i + 1) % 4];
+			snprintf(what, sizeof(what), "payload %u, checksums off by %#x/%#x",
+				 in.plen, in.ip.check_adj, in.icmp_check_adj);
+			bad_csum_carried(&in, what);
+		}
+	tap_end("server: bad input checksums stay equally bad (incremental RFC 1624 update)");
+}
+
+static void server_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
+{
+	char what[64];
+	unsigned int ihl;
+	size_t i;
+
+	for (ihl = 5; ihl <= 15; ihl += 10)
+		for (i = 0; i < NSIZES; i++) {
+			struct echo in = request(some_sizes[i]);
+
+			set_tags(&in, tags, ntags);
+			set_ihl(&in, ihl);
+			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, in.plen);
+			expect_answer(&in, what);
+		}
+	tap_end("server: %s: answered, tags kept", desc);
+}
+
+static void server_three_tags(void)
+{
+	struct echo in = request(56);
+
+	set_tags(&in, tags_3, 3);
+	expect_echo_pass(&server, &in, "three tags");
+	tap_end("server: three VLAN tags (more than parsed) -> XDP_PASS untouched");
+}
+
+static void server_l2_group(void)
+{
+	static const uint8_t dst[][6] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, { 0x03, 0x11, 0x22, 0x33, 0x44, 0x55 },
+	};
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
+		struct echo in = request(56);
+
+		memcpy(in.dst, dst[i], 6);
+		snprintf(what, sizeof(what), "destination MAC %02x:%02x:...", dst[i][0], dst[i][1]);
+		expect_echo_pass(&server, &in, what);
+		set_tags(&in, tags_qinq, 2);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server: broadcast/multicast destination MAC -> XDP_PASS untouched");
+}
+
+static void server_ip_group(void)
+{
+	static const uint32_t bad[] = { 0xe0000001, 0xeffffffa, 0xf0000001, 0xffffffff, 0 };
+	struct echo in;
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in = request(56);
+		in.ip.daddr = bad[i];
+		snprintf(what, sizeof(what), "destination %08x", bad[i]);
+		expect_echo_pass(&server, &in, what);
+		in = request(56);
+		in.ip.saddr = bad[i];
+		snprintf(what, sizeof(what), "source %08x", bad[i]);
+		expect_echo_pass(&server, &in, what);
+	}
+	in = request(56);
+	in.ip.daddr = 0xdfffffff;
+	in.ip.saddr = 0x01000000;
+	expect_answer(&in, "223.255.255.255 from 1.0.0.0 (unicast)");
+	tap_end("server: multicast/broadcast/zero IP destination or source -> XDP_PASS untouched");
+}
+
+static void server_types_codes(void)
+{
+	char what[64];
+	unsigned int v;
+
+	for (v = 0; v < 256; v++) {
+		struct echo in = request(56);
+
+		if (v == ECHO_REQUEST)
+			continue;
+		in.type = v;
+		snprintf(what, sizeof(what), "ICMP type %u", v);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server: every ICMP type but 8 (echo reply included) -> XDP_PASS untouched");
+	for (v = 1; v < 256; v++) {
+		struct echo in = request(56);
+
+		in.code = v;
+		snprintf(what, sizeof(what), "ICMP code %u", v);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server: echo request with code 1..255 -> XDP_PASS untouched");
+}
+
+/* Common to both objects: frames with an echo inside that is not IPv4 ICMP. */
+static void not_ipv4_icmp(struct obj *o, const struct echo *base)
+{
+	static const uint16_t types[] = { PKT_ETH_P_ARP, PKT_ETH_P_IPV6, 0x8847, 0x88cc,
+					  0x9100, 0x05dc, 0x0000, 0xffff };
+	char what[64];
+	size_t i;
+	unsigned int proto;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct echo in = *base;
+
+		in.ethertype = types[i];
+		snprintf(what, sizeof(what), "EtherType %04x", types[i]);
+		expect_echo_pass(o, &in, what);
+	}
+	for (proto = 0; proto < 256; proto++) {
+		struct echo in = *base;
+
+		if (proto == 1)
+			continue;
+		in.ip.proto = proto;
+		snprintf(what, sizeof(what), "IP protocol %u", proto);
+		expect_echo_pass(o, &in, what);
+	}
+}
+
+static void put_arp(struct pkt *p)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	size_t off;
+
+	p->len = 0;
+	pkt_put_eth(p, bcast, mac_b, NULL, 0, PKT_ETH_P_ARP);
+	off = pkt_put(p, NULL, 28);
+	pkt_set16(p->b + off, 1);
+	pkt_set16(p->b + off + 2, PKT_ETH_P_IP);
+	p->b[off + 4] = 6;
+	p->b[off + 5] = 4;
+	pkt_set16(p->b + off + 6, 1);
+	memcpy(p->b + off + 8, mac_b, 6);
+	pkt_set32(p->b + off + 14, ADDR_B);
+	pkt_set32(p->b + off + 24, ADDR_A);
+	pkt_put(p, NULL, PKT_ETH_ZLEN - p->len);
+}
+
+/* An ICMPv6 echo request (type 128) from 2001:db8::2 to 2001:db8::1. */
+static void put_ipv6_echo(struct pkt *p, uint8_t type)
+{
+	uint8_t pseudo[40 + 8 + 56];
+	size_t ip, icmp, len = 8 + 56;
+
+	p->len = 0;
+	pkt_put_eth(p, mac_a, mac_b, NULL, 0, PKT_ETH_P_IPV6);
+	ip = pkt_put(p, NULL, 40);
+	pkt_set32(p->b + ip, 0x60000000);
+	pkt_set16(p->b + ip + 4, len);
+	p->b[ip + 6] = 58;
+	p->b[ip + 7] = 64;
+	pkt_set32(p->b + ip + 8, 0x20010db8);
+	p->b[ip + 23] = 2;
+	pkt_set32(p->b + ip + 24, 0x20010db8);
+	p->b[ip + 39] = 1;
+	icmp = pkt_put(p, NULL, len);
+	p->b[icmp] = type;
+	pkt_set16(p->b + icmp + 4, 0x1234);
+	pkt_set16(p->b + icmp + 6, 1);
+	pkt_fill(p->b + icmp + 8, 56, 6);
+	memcpy(pseudo, p->b + ip + 8, 32);
+	pkt_set32(pseudo + 32, len);
+	pkt_set32(pseudo + 36, 58);
+	memcpy(pseudo + 40, p->b + icmp, len);
+	pkt_set16(p->b + icmp + 2, ~pkt_sum(pseudo, sizeof(pseudo)) & 0xffff);
+}
+
+static void server_not_ipv4_icmp(void)
+{
+	struct echo base = request(56);
+	struct pkt p;
+
+	not_ipv4_icmp(&server, &base);
+	put_arp(&p);
+	expect_pass(&server, &p, "ARP request");
+	put_ipv6_echo(&p, 128);
+	expect_pass(&server, &p, "ICMPv6 echo request");
+	tap_end("server: ARP, IPv6, other EtherTypes, UDP/TCP/any IP protocol but ICMP -> "
+		"XDP_PASS untouched");
+}
+
+/*
+ * An IPv4 header of IHL 4 (16 bytes, up to the source address) and then
+ * the echo: taken for a header, IHL 4 would put the echo right after it.
+ */
+static void build_ihl4(const struct echo *e, struct pkt *p)
+{
+	size_t l3 = echo_l3(e), l4 = echo_l4(e);
+	struct pkt full;
+
+	echo_build(e, &full);
+	p->len = 0;
+	pkt_put(p, full.b, l3 + 16);
+	pkt_put(p, full.b + l4, full.len - l4);
+	p->b[l3] = 0x44;
+	pkt_set16(p->b + l3 + 2, 16 + 8 + e->plen);
+	pkt_csum_set(p->b + l3, 16, 10);
+}
+
+/* Common to both objects: malformed or partial IPv4 around a good echo. */
+static void bad_ipv4(struct obj *o, const struct echo *base)
+{
+	static const uint16_t frags[] = { PKT_IP_MF, PKT_IP_MF | PKT_IP_DF, 1, 0x1fff,
+					  PKT_IP_MF | 185, PKT_IP_DF | 1 };
+	static const int longer[] = { 1, 2, 1000 };
+	size_t l3 = echo_l3(base), i;
+	char what[64];
+	struct pkt p;
+	unsigned int v;
+
+	for (i = 0; i < sizeof(frags) / sizeof(frags[0]); i++) {
+		struct echo in = *base;
+
+		in.ip.frag = frags[i];
+		snprintf(what, sizeof(what), "flags/offset %04x", frags[i]);
+		expect_echo_pass(o, &in, what);
+	}
+	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
+		struct echo in = *base;
+
+		in.ip.tot_len_adj = longer[i];
+		snprintf(what, sizeof(what), "total length %d over the frame", longer[i]);
+		expect_echo_pass(o, &in, what);
+	}
+	build_ihl4(base, &p);
+	expect_pass(o, &p, "IHL 4, echo after 16 bytes");
+	for (v = 0; v < 256; v++) {
+		if (v >> 4 == 4 && (v & 15) >= 4)
+			continue;
+		echo_build(base, &p);
+		patch_ver_ihl(&p, l3, v);
+		snprintf(what, sizeof(what), "version %u, IHL %u", v >> 4, v & 15);
+		expect_pass(o, &p, what);
+	}
+}
+
+static void server_bad_ipv4(void)
+{
+	struct echo base = request(56);
+
+	bad_ipv4(&server, &base);
+	set_tags(&base, tags_qinq, 2);
+	set_ihl(&base, 7);
+	bad_ipv4(&server, &base);
+	tap_end("server: fragments, total length over the frame, version != 4, IHL < 5 -> "
+		"XDP_PASS untouched");
+}
+
+typedef void (*echo_check)(const struct echo *, const char *);
+
+/*
+ * Trailing bytes after the datagram: Ethernet padding of a minimum-size
+ * frame (60 bytes, 4 more per tag) is taken, padding kept; a longer frame
+ * with trailing bytes is not.
+ */
+static void padding(struct echo (*make)(uint16_t), echo_check taken, echo_check refused)
+{
+	static const uint16_t extra[] = { 1, 2, 100 };
+	char what[64];
+	unsigned int plen;
+	int ntags;
+	size_t i;
+
+	for (ntags = 0; ntags <= 2; ntags++) {
+		size_t min = PKT_ETH_ZLEN + 4 * ntags, bare = 42 + 4 * ntags;
+
+		for (plen = 0; bare + plen < min; plen++) {
+			struct echo in = make(plen);
+
+			set_tags(&in, tags_qinq, ntags);
+			in.pad = min - bare - plen;
+			snprintf(what, sizeof(what), "%d tags, payload %u, %u bytes padding", ntags,
+				 plen, in.pad);
+			taken(&in, what);
+			in.pad++;
+			snprintf(what, sizeof(what), "%d tags, %zu-byte frame", ntags, min + 1);
+			refused(&in, what);
+		}
+		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			struct echo in = make(56);
+
+			set_tags(&in, tags_qinq, ntags);
+			in.pad = extra[i];
+			snprintf(what, sizeof(what), "%d tags, payload 56, %u trailing bytes", ntags,
+				 in.pad);
+			refused(&in, what);
+		}
+	}
+}
+
+static void server_answer(const struct echo *in, const char *what)
+{
+	expect_answer(in, what);
+}
+
+static void server_refuse(const struct echo *in, const char *what)
+{
+	expect_echo_pass(&server, in, what);
+}
+
+static void server_padding(void)
+{
+	struct echo in = request(0);
+	char what[64];
+	int adj;
+
+	padding(request, server_answer, server_refuse);
+	/* ICMP (by the IP length) shorter than its header, the rest padding */
+	for (adj = -1; adj >= -28; adj--) {
+		in.ip.tot_len_adj = adj;
+		in.pad = 60 - 42;
+		snprintf(what, sizeof(what), "total length %d", 28 + adj);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server: minimum-size frame with Ethernet padding answered (padding kept); "
+		"other trailing bytes, ICMP under 8 bytes -> XDP_PASS untouched");
+}
+
+static void server_truncations(void)
+{
+	struct echo in = request(56);
+	struct pkt p;
+
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "IHL 5, payload 56");
+	in = request(0);
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "IHL 5, payload 0");
+	in = request(56);
+	set_tags(&in, tags_qinq, 2);
+	set_ihl(&in, 15);
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "2 tags, IHL 15, payload 56");
+	tap_end("server: a request cut at every length 14..L-1 -> XDP_PASS untouched");
+}
+
+static void server_counters(void)
+{
+	struct xdping_stats before, d = { .answered = 5, .passed = 7 };
+	struct echo in;
+	struct pkt p;
+	int i;
+
+	if (!stats_get(&server, XDPING_ROLE_SERVER, &before))
+		goto out;
+	for (i = 0; i < 5; i++) {
+		in = request(i * 100);
+		expect_answer(&in, "request");
+	}
+	in = request(56);
+	in.type = ECHO_REPLY;
+	expect_echo_pass(&server, &in, "reply");
+	in = request(56);
+	in.dst[0] = 0xff;
+	expect_echo_pass(&server, &in, "multicast MAC");
+	in = request(56);
+	in.ip.frag = PKT_IP_MF;
+	expect_echo_pass(&server, &in, "fragment");
+	in = request(56);
+	in.ip.proto = 17;
+	expect_echo_pass(&server, &in, "UDP");
+	in = request(56);
+	in.pad = 1;
+	expect_echo_pass(&server, &in, "trailing byte");
+	put_arp(&p);
+	expect_pass(&server, &p, "ARP");
+	p.len = PKT_ETH_HLEN;
+	expect_pass(&server, &p, "Ethernet header only");
+	stats_moved(&server, &before, &d, "5 requests, 7 others");
+out:
+	tap_end("server: counters: answered +5, passed +7 over 5 requests and 7 other frames");
+}
+
+/* The counters match every verdict seen, and the client's entry is untouched. */
+static void server_totals(void)
+{
+	struct xdping_stats st, other;
+
+	if (stats_get(&server, XDPING_ROLE_SERVER, &st) &&
+	    stats_get(&server, XDPING_ROLE_CLIENT, &other)) {
+		tap_check(st.answered == server.tx, "answered %llu, XDP_TX seen %llu",
+			  (unsigned long long)st.answered, (unsigned long long)server.tx);
+		tap_check(st.passed == server.pass, "passed %llu, XDP_PASS seen %llu",
+			  (unsigned long long)st.passed, (unsigned long long)server.pass);
+		tap_check(!st.samples && !st.completed && !st.errors,
+			  "samples/completed/errors moved");
+		tap_check(!other.passed && !other.answered && !other.samples &&
+			  !other.completed && !other.errors, "client entry moved");
+	}
+	tap_end("server: counters over the whole test: answered = %llu XDP_TX, passed = %llu "
+		"XDP_PASS", (unsigned long long)server.tx, (unsigned long long)server.pass);
+}
+
+static void server_tests(void)
+{
+	server_sizes();
+	server_ihl();
+	server_random();
+	server_bad_csums();
+	server_tags(tags_1q, 1, "one 802.1Q tag");
+	server_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
+	server_tags(tags_qq, 2, "two 802.1Q tags");
+	server_three_tags();
+	server_l2_group();
+	server_ip_group();
+	server_types_codes();
+	server_not_ipv4_icmp();
+	server_bad_ipv4();
+	server_padding();
+	server_truncations();
+	server_counters();
+	server_totals();
+}
+
+/* ---- client ---- */
+
+/* What the test knows a run must hold, and when its request left. */
+struct chain {
+	struct xdping_key key;
+	struct xdping_run v;
+};
+
+static uint64_t want_samples, want_completed, want_errors;
+
+static struct xdping_key run_key(uint32_t ifindex, uint16_t id, uint32_t remote)
+{
+	struct xdping_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.ifindex = ifindex;
+	k.id = htons(id);
+	k.family = XDPING_FAMILY_IPV4;
+	pkt_set32(k.addr, remote);
+	return k;
+}
+
+static bool run_get(const struct xdping_key *k, struct xdping_run *v, const char *what)
+{
+	return tap_check(!bpf_map_lookup_elem(client.runs, k, v), "%s: run lookup: %s", what,
+			 strerror(errno));
+}
+
+static bool chain_start(struct chain *c, uint32_t ifindex, uint16_t id, uint16_t count,
+			uint16_t first_seq)
+{
+	memset(c, 0, sizeof(*c));
+	c->key = run_key(ifindex, id, ADDR_B);
+	c->v.count = count;
+	c->v.seq = c->v.first_seq = htons(first_seq);
+	return tap_check(!bpf_map_update_elem(client.runs, &c->key, &c->v, BPF_ANY),
+			 "seeding a run: %s", strerror(errno));
+}
+
+static void chain_end(const struct chain *c)
+{
+	bpf_map_delete_elem(client.runs, &c->key);
+}
+
+/* Names the first field where the run differs from what it must hold. */
+static void run_diff(const struct xdping_run *got, const struct xdping_run *want)
+{
+	int i, n = 0;
+
+#define FIELD(f) if (got->f != want->f) \
+	tap_note(#f ": got %llu, want %llu", (unsigned long long)got->f, \
+		 (unsigned long long)want->f)
+	FIELD(sent_ns);
+	FIELD(seq);
+	FIELD(first_seq);
+	FIELD(count);
+	FIELD(done);
+	FIELD(icmp_len);
+	FIELD(pad1);
+	FIELD(pad2);
+#undef FIELD
+	for (i = 0; i < XDPING_MAX_SAMPLES && n < 8; i++) {
+		n += got->rtt_ns[i] != want->rtt_ns[i] || got->ttl[i] != want->ttl[i];
+		if (got->rtt_ns[i] != want->rtt_ns[i])
+			tap_note("rtt_ns[%d]: got %llu, want %llu", i,
+				 (unsigned long long)got->rtt_ns[i],
+				 (unsigned long long)want->rtt_ns[i]);
+		if (got->ttl[i] != want->ttl[i])
+			tap_note("ttl[%d]: got %u, want %u", i, got->ttl[i], want->ttl[i]);
+	}
+}
+
+static bool run_is(const struct xdping_key *k, const struct xdping_run *want, const char *what)
+{
+	struct xdping_run got;
+
+	if (!run_get(k, &got, what))
+		return false;
+	if (tap_check(!memcmp(&got, want, sizeof(got)), "%s: run state is not the expected one",
+		      what))
+		return true;
+	run_diff(&got, want);
+	return false;
+}
+
+/*
+ * Slack between CLOCK_MONOTONIC read here and bpf_ktime_get_ns() in the
+ * program: it only has to tell a timestamp of this run from a wrong one.
+ */
+#define CLOCK_SLACK_NS	1000000ull
+
+static bool within_run(uint64_t t)
+{
+	return t + CLOCK_SLACK_NS >= client.t0 && t <= client.t1 + CLOCK_SLACK_NS;
+}
+
+/*
+ * Checks the times the latest run wrote and copies them into c->v: a new
+ * sent_ns taken during the run; a sample's rtt measured from the previous
+ * sent_ns to a moment during the run, and before the new sent_ns.
+ */
+static bool chain_times(struct chain *c, bool sent, int sample, const char *what)
+{
+	struct xdping_run got;
+	uint64_t rtt, prev = c->v.sent_ns;
+
+	if (!run_get(&c->key, &got, what))
+		return false;
+	if (sent) {
+		if (!tap_check(within_run(got.sent_ns), "%s: sent_ns %llu not within the run "
+			       "[%llu, %llu]", what, (unsigned long long)got.sent_ns,
+			       (unsigned long long)client.t0, (unsigned long long)client.t1))
+			return false;
+		c->v.sent_ns = got.sent_ns;
+	}
+	if (sample < 0)
+		return true;
+	rtt = got.rtt_ns[sample];
+	c->v.rtt_ns[sample] = rtt;
+	return tap_check(rtt > 0 && within_run(prev + rtt) && (!sent || prev + rtt <= got.sent_ns),
+			 "%s: rtt_ns[%d] %llu does not run from sent_ns %llu to this run [%llu, "
+			 "%llu] (new sent_ns %llu)", what, sample, (unsigned long long)rtt,
+			 (unsigned long long)prev, (unsigned long long)client.t0,
+			 (unsigned long long)client.t1, (unsigned long long)got.sent_ns);
+}
+
+/*
+ * Feeds r, a reply with the sequence the run waits for; checks the verdict,
+ * every byte out, the run and the counters afterwards.
+ */
+static bool chain_step(struct chain *c, const struct echo *r, const char *what)
+{
+	struct xdping_stats before, d = { 0 };
+	bool sample = c->v.sent_ns != 0, last = false, ok;
+	struct echo want = *r;
+	int i = c->v.done;
+
+	if (!stats_get(&client, XDPING_ROLE_CLIENT, &before))
+		return false;
+	if (sample && i >= XDPING_MAX_SAMPLES) {
+		d.errors = 1;
+		want_errors++;
+		return expect_echo_pass(&client, r, what) && run_is(&c->key, &c->v, what) &&
+		       stats_moved(&client, &before, &d, what);
+	}
+	if (sample) {
+		c->v.ttl[i] = r->ip.ttl;
+		c->v.icmp_len = 8 + r->plen;
+		c->v.done++;
+		last = c->v.done >= c->v.count;
+		d.samples = 1;
+		want_samples++;
+	}
+	if (last) {
+		want.seq = ntohs(c->v.first_seq);
+		d.passed = d.completed = 1;
+		want_completed++;
+		ok = expect_echo(&client, c->key.ifindex, r, XDP_PASS, &want, what);
+	} else {
+		turn(&want, ECHO_REQUEST);
+		want.seq = r->seq + 1;
+		c->v.seq = htons(want.seq);
+		d.answered = 1;
+		ok = expect_echo(&client, c->key.ifindex, r, XDP_TX, &want, what);
+	}
+	return ok && chain_times(c, !last, sample ? i : -1, what) &&
+	       run_is(&c->key, &c->v, what) && stats_moved(&client, &before, &d, what);
+}
+
+/* The reply the run waits for next, from template t; the TTL varies by step. */
+static struct echo chain_reply(const struct chain *c, const struct echo *t)
+{
+	struct echo r = *t;
+
+	r.seq = ntohs(c->v.seq);
+	r.ip.ttl = t->ip.ttl + c->v.done * 7;
+	return r;
+}
+
+/* A whole run from template t: count + 1 replies, the last one handed back. */
+static bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
+		      const char *what)
+{
+	struct chain *c = malloc(sizeof(*c));
+	char buf[128];
+	bool ok;
+	int n;
+
+	if (!c || !chain_start(c, lo, t->id, count, first_seq)) {
+		free(c);
+		return false;
+	}
+	for (n = 0, ok = true; ok && n <= count; n++) {
+		struct echo r = chain_reply(c, t);
+
+		snprintf(buf, sizeof(buf), "%s, reply %d of %u (seq %u)", what, n + 1, count + 1,
+			 r.seq);
+		ok = chain_step(c, &r, buf);
+	}
+	chain_end(c);
+	free(c);
+	return ok;
+}
+
+static void client_ifindex(void)
+{
+	struct echo r = reply(1, 56), want = r;
+	struct chain c;
+
+	turn(&want, ECHO_REQUEST);
+	want.seq = 2;
+	if (chain_start(&c, 1, CLIENT_ID, 1, 1)) {
+		tap_check(lo == 1, "lo has ifindex %u", lo);
+		expect_echo(&client, 0, &r, XDP_TX, &want, "no ctx_in, run keyed with ifindex 1");
+		chain_end(&c);
+	}
+	tap_end("client: without ctx_in the ingress ifindex is lo's (1); tests pass ctx_in "
+		"ingress_ifindex = lo (%u)", lo);
+}
+
+/* One run of 3 samples, step by step. */
+static void client_steps(void)
+{
+	struct echo t = reply(1, 56), r;
+	struct chain c;
+	uint16_t seq;
+
+	if (!chain_start(&c, lo, CLIENT_ID, 3, 1))
+		goto out;
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 1");
+	tap_end("client: reply seq 1 -> request seq 2 (XDP_TX), exact bytes; run: seq 2, "
+		"sent_ns set, done 0");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 2");
+	tap_end("client: reply seq 2 -> request seq 3; sample 0 stored (rtt, ttl), icmp_len 64, "
+		"done 1");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 3");
+	tap_end("client: reply seq 3 -> request seq 4; sample 1, done 2");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 4");
+	tap_end("client: reply seq 4 completes the run: XDP_PASS with seq 1, checksum right, "
+		"other bytes kept; completed +1");
+	for (seq = 0;; seq++) {
+		struct xdping_stats before, d = { .passed = 1 };
+		char what[64];
+
+		snprintf(what, sizeof(what), "reply seq %u after completion", seq);
+		r = t;
+		r.seq = seq;
+		if (!stats_get(&client, XDPING_ROLE_CLIENT, &before) ||
+		    !expect_echo_pass(&client, &r, what) || !run_is(&c.key, &c.v, what) ||
+		    !stats_moved(&client, &before, &d, what) || seq == 0xffff)
+			break;
+	}
+	chain_end(&c);
+out:
+	tap_end("client: replies with any seq (0..65535) to a completed run -> XDP_PASS "
+		"untouched, no sample");
+}
+
+static void client_sizes(void)
+{
+	char what[64];
+	unsigned int plen;
+
+	for (plen = 0; plen <= MAX_PAYLOAD; plen++) {
+		struct echo t = reply(1, plen);
+
+		snprintf(what, sizeof(what), "payload %u", plen);
+		if (!chain_run(1, 1, &t, what))
+			break;
+	}
+	tap_end("client: count 1, payload 0..%d: next request (XDP_TX) and the handed-back "
+		"reply, exact bytes, run state", MAX_PAYLOAD);
+}
+
+static void client_ihl(void)
+{
+	char what[64];
+	unsigned int ihl;
+	size_t i;
+
+	for (ihl = 5; ihl <= 15; ihl++)
+		for (i = 0; i < NSIZES; i++) {
+			struct echo t = reply(1, some_sizes[i]);
+
+			set_ihl(&t, ihl);
+			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, t.plen);
+			chain_run(2, 1, &t, what);
+		}
+	tap_end("client: IHL 5..15, count 2: exact bytes, options kept, icmp_len right");
+}
+
+static void client_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
+{
+	char what[64];
+	unsigned int ihl;
+	size_t i;
+
+	for (ihl = 5; ihl <= 15; ihl += 10)
+		for (i = 0; i < NSIZES; i++) {
+			struct echo t = reply(1, some_sizes[i]);
+
+			set_tags(&t, tags, ntags);
+			set_ihl(&t, ihl);
+			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, t.plen);
+			chain_run(2, 1, &t, what);
+		}
+	tap_end("client: %s, count 2: exact bytes, tags kept", desc);
+}
+
+static void client_ids_seqs(void)
+{
+	static const uint16_t ids[] = { 0, 1, 0x0100, 0x7e4a, 0xffff };
+	static const uint16_t firsts[] = { 0, 0x00ff, 0x0100, 0x7fff, 0xfffe, 0xffff };
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct echo t = echo_from_b(ECHO_REPLY, ids[i], 0, 56);
+
+		snprintf(what, sizeof(what), "id %#x", ids[i]);
+		chain_run(3, 1, &t, what);
+	}
+	for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+		struct echo t = reply(0, 56);
+
+		snprintf(what, sizeof(what), "first seq %#x", firsts[i]);
+		chain_run(3, firsts[i], &t, what);
+	}
+	tap_end("client: echo ids 0..ffff, first seqs incl. 0 and a wrap past ffff, count 3");
+}
+
+static void client_answer(const struct echo *r, const char *what)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s (count 2)", what);
+	chain_run(2, r->seq, r, buf);
+}
+
+static struct echo reply1(uint16_t plen)
+{
+	return reply(1, plen);
+}
+
+/* The run in flight that refused frames must leave alone. */
+static struct chain *pending;
+
+static void foreign_echo(const struct chain *c, const struct echo *r, const char *what);
+
+static void client_refuse(const struct echo *in, const char *what)
+{
+	struct echo r = *in;
+
+	r.id = ntohs(pending->key.id);
+	r.seq = ntohs(pending->v.seq);
+	foreign_echo(pending, &r, what);
+}
+
+static bool chain_midway(struct chain *c, const struct echo *t);
+static void chain_goes_on(struct chain *c, const struct echo *t);
+
+static void client_padding(void)
+{
+	struct echo t = reply(1, 56);
+	struct chain c;
+
+	t.id = CLIENT_ID + 1;	/* the runs client_answer() makes use CLIENT_ID */
+	if (chain_midway(&c, &t)) {
+		pending = &c;
+		padding(reply1, client_answer, client_refuse);
+		chain_goes_on(&c, &t);
+	}
+	tap_end("client: minimum-size frame with Ethernet padding: run goes on (padding kept, "
+		"icmp_len without it); other trailing bytes -> XDP_PASS untouched");
+}
+
+static void client_max_samples(void)
+{
+	struct echo t = reply(1, 56);
+	struct xdping_stats before, d = { .answered = XDPING_MAX_SAMPLES, .samples =
+					   XDPING_MAX_SAMPLES, .completed = 1, .passed = 1 };
+
+	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
+	    chain_run(XDPING_MAX_SAMPLES, 1, &t, "count 1024"))
+		stats_moved(&client, &before, &d, "count 1024");
+	tap_end("client: count %d (XDPING_MAX_SAMPLES) to completion: every sample and TTL in "
+		"place", XDPING_MAX_SAMPLES);
+}
+
+/* A run asking for more than the map holds stops short, counted as an error. */
+static void client_over_max(void)
+{
+	struct echo t = reply(1, 56);
+	struct chain *c = malloc(sizeof(*c));
+	char what[64];
+	int n;
+
+	if (c && chain_start(c, lo, CLIENT_ID, XDPING_MAX_SAMPLES + 1, 1)) {
+		for (n = 0; n <= XDPING_MAX_SAMPLES + 1; n++) {
+			struct echo r = chain_reply(c, &t);
+
+			snprintf(what, sizeof(what), "reply %d of %d", n + 1,
+				 XDPING_MAX_SAMPLES + 2);
+			if (!chain_step(c, &r, what))
+				break;
+		}
+		chain_end(c);
+	}
+	free(c);
+	tap_end("client: count %d (over the contract): reply for sample %d -> XDP_PASS "
+		"untouched, errors +1", XDPING_MAX_SAMPLES + 1, XDPING_MAX_SAMPLES + 1);
+}
+
+/* Feeds p on ifindex (no match expected): XDP_PASS untouched, c's run unchanged. */
+static void foreign_on(const struct chain *c, uint32_t ifindex, const struct pkt *p,
+		       const char *what)
+{
+	struct xdping_stats before, d = { .passed = 1 };
+
+	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
+	    expect_pass_on(&client, ifindex, p, what) &&
+	    run_is(&c->key, &c->v, what))
+		stats_moved(&client, &before, &d, what);
+}
+
+static void foreign_echo(const struct chain *c, const struct echo *r, const char *what)
+{
+	struct pkt p;
+
+	echo_build(r, &p);
+	foreign_on(c, lo, &p, what);
+}
+
+/* A run of 5 in flight: 2 replies in, so sent_ns, a sample and seq 3 are set. */
+static bool chain_midway(struct chain *c, const struct echo *t)
+{
+	struct echo r;
+	int n;
+
+	if (!chain_start(c, lo, t->id, 5, 1))
+		return false;
+	for (n = 0; n < 2; n++) {
+		r = chain_reply(c, t);
+		if (!chain_step(c, &r, "setting up a run"))
+			return false;
+	}
+	return true;
+}
+
+/* The run still works after the foreign frames: its next reply is answered. */
+static void chain_goes_on(struct chain *c, const struct echo *t)
+{
+	struct echo r = chain_reply(c, t);
+
+	chain_step(c, &r, "the run's own next reply");
+	chain_end(c);
+}
+
+static void client_mismatch(void)
+{
+	static const uint16_t ids[] = { CLIENT_ID + 1, CLIENT_ID - 1, 0x7e4a, 0 };
+	static const uint32_t addrs[] = { ADDR_B + 1, ADDR_B - 1, ADDR_A, 0x020713c6 };
+	struct echo t = reply(1, 56), r;
+	struct chain c, other;
+	char what[64];
+	uint16_t seq;
+	size_t i;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	seq = ntohs(c.v.seq);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = chain_reply(&c, &t);
+		r.id = ids[i];
+		snprintf(what, sizeof(what), "id %#x", ids[i]);
+		foreign_echo(&c, &r, what);
+	}
+	for (i = 0; i < 6; i++) {
+		static const int off[] = { -1, 1, -2, 2, 100, -100 };
+
+		r = chain_reply(&c, &t);
+		r.seq = seq + off[i];
+		snprintf(what, sizeof(what), "seq %u (run waits for %u)", r.seq, seq);
+		foreign_echo(&c, &r, what);
+	}
+	r = chain_reply(&c, &t);
+	r.seq = seq << 8 | seq >> 8;
+	foreign_echo(&c, &r, "seq byte-swapped");
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		r = chain_reply(&c, &t);
+		r.ip.saddr = addrs[i];
+		snprintf(what, sizeof(what), "source %08x", addrs[i]);
+		foreign_echo(&c, &r, what);
+	}
+	/* The same reply for a run on another interface: lo's has another id. */
+	if (chain_start(&other, lo + 1000, CLIENT_ID + 7, 5, 1)) {
+		r = chain_reply(&other, &t);
+		r.id = CLIENT_ID + 7;
+		foreign_echo(&other, &r, "run on ifindex lo+1000");
+		run_is(&c.key, &c.v, "lo's run");
+		chain_end(&other);
+	}
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client: wrong id, seq (before/after), source address or ifindex -> XDP_PASS "
+		"untouched, run unchanged");
+}
+
+/* A run on each device; a reply only counts on the device of its run. */
+static void client_other_device(void)
+{
+	static const char desc[] = "client: run keyed on a second device: its reply on lo, or "
+				   "lo's reply on it -> XDP_PASS untouched, runs unchanged";
+	struct echo t = reply(1, 56), r;
+	struct chain on_lo, on_other;
+	struct pkt p;
+
+	if (!other_if) {
+		tap_skip("no second device (needs its own netns and ip link add)", desc);
+		return;
+	}
+	t.id = CLIENT_ID + 2;
+	if (!chain_midway(&on_lo, &t))
+		goto out;
+	if (chain_start(&on_other, other_if, CLIENT_ID + 3, 5, 1)) {
+		r = chain_reply(&on_other, &t);
+		r.id = CLIENT_ID + 3;
+		echo_build(&r, &p);
+		foreign_on(&on_lo, lo, &p, "other device's reply on lo");
+		run_is(&on_other.key, &on_other.v, "other device's run");
+		chain_step(&on_other, &r, "other device's reply on it");
+		r = chain_reply(&on_lo, &t);
+		echo_build(&r, &p);
+		foreign_on(&on_other, other_if, &p, "lo's reply on the other device");
+		chain_end(&on_other);
+	}
+	chain_goes_on(&on_lo, &t);
+out:
+	tap_end("%s", desc);
+}
+
+static void client_not_reply(void)
+{
+	struct echo t = reply(1, 56), r;
+	struct chain c;
+	char what[64];
+	unsigned int v;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	for (v = 1; v < 256; v++) {
+		r = chain_reply(&c, &t);
+		r.type = v;
+		snprintf(what, sizeof(what), "ICMP type %u", v);
+		foreign_echo(&c, &r, what);
+		r = chain_reply(&c, &t);
+		r.code = v;
+		snprintf(what, sizeof(what), "ICMP code %u", v);
+		foreign_echo(&c, &r, what);
+	}
+	r = chain_reply(&c, &t);
+	set_tags(&r, tags_3, 3);
+	foreign_echo(&c, &r, "three VLAN tags");
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client: matching id/seq/source but an echo request, another ICMP type or code, "
+		"3 tags -> XDP_PASS untouched, run unchanged");
+}
+
+static void client_malformed(void)
+{
+	struct echo t = reply(1, 56), r;
+	struct chain c;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	r = chain_reply(&c, &t);
+	bad_ipv4(&client, &r);
+	not_ipv4_icmp(&client, &r);
+	set_tags(&r, tags_qinq, 2);
+	set_ihl(&r, 9);
+	bad_ipv4(&client, &r);
+	run_is(&c.key, &c.v, "after the malformed frames");
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client: matching reply as fragment, bad length/version/IHL, other EtherType or "
+		"IP protocol -> XDP_PASS untouched, run unchanged");
+}
+
+static void client_truncations(void)
+{
+	struct echo t = reply(1, 56), r;
+	struct chain c;
+	struct pkt p;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	r = chain_reply(&c, &t);
+	echo_build(&r, &p);
+	expect_truncations_pass(&client, &p, "IHL 5, payload 56");
+	set_tags(&r, tags_qinq, 2);
+	set_ihl(&r, 15);
+	echo_build(&r, &p);
+	expect_truncations_pass(&client, &p, "2 tags, IHL 15, payload 56");
+	run_is(&c.key, &c.v, "after the truncations");
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client: the awaited reply cut at every length 14..L-1 -> XDP_PASS untouched, "
+		"run unchanged, then the whole reply goes on");
+}
+
+static void client_no_run(void)
+{
+	struct echo r = reply(1, 56);
+
+	expect_echo_pass(&client, &r, "no run at all");
+	r.seq = 2;
+	expect_echo_pass(&client, &r, "no run at all, seq 2");
+	tap_end("client: a reply with no run in the map -> XDP_PASS untouched");
+}
+
+static void client_totals(void)
+{
+	struct xdping_stats st;
+
+	if (stats_get(&client, XDPING_ROLE_CLIENT, &st)) {
+		tap_check(st.answered == client.tx, "answered %llu, XDP_TX seen %llu",
+			  (unsigned long long)st.answered, (unsigned long long)client.tx);
+		tap_check(st.passed + st.errors == client.pass,
+			  "passed %llu + errors %llu, XDP_PASS seen %llu",
+			  (unsigned long long)st.passed, (unsigned long long)st.errors,
+			  (unsigned long long)client.pass);
+		tap_check(st.samples == want_samples && st.completed == want_completed &&
+			  st.errors == want_errors,
+			  "samples/completed/errors %llu/%llu/%llu, want %llu/%llu/%llu",
+			  (unsigned long long)st.samples, (unsigned long long)st.completed,
+			  (unsigned long long)st.errors, (unsigned long long)want_samples,
+			  (unsigned long long)want_completed, (unsigned long long)want_errors);
+	}
+	tap_end("client: counters over the whole test match the verdicts, samples and runs seen");
+}
+
+static void client_tests(void)
+{
+	client_ifindex();
+	client_no_run();
+	client_steps();
+	client_sizes();
+	client_ihl();
+	client_tags(tags_1q, 1, "one 802.1Q tag");
+	client_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
+	client_ids_seqs();
+	client_padding();
+	client_max_samples();
+	client_over_max();
+	client_mismatch();
+	client_other_device();
+	client_not_reply();
+	client_malformed();
+	client_truncations();
+	client_totals();
+}
+
+/* A netns of our own (nothing to clean up) with a second device in it. */
+static void own_netns(void)
+{
+	static const char *cmds[] = {
+		"ip link add xdpkt0 type dummy >/dev/null 2>&1",
+		"ip link add xdpkt0 type veth peer name xdpkt1 >/dev/null 2>&1",
+	};
+	size_t i;
+
+	if (unshare(CLONE_NEWNET)) {
+		printf("# unshare(CLONE_NEWNET): %s; staying in this netns\n", strerror(errno));
+		return;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !other_if; i++)
+		if (system(cmds[i]) == 0)
+			other_if = if_nametoindex("xdpkt0");
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "xdp";
+
+	own_netns();
+	lo = if_nametoindex("lo");
+	if (load(&server, dir))
+		server_tests();
+	if (load(&client, dir))
+		client_tests();
+	return tap_done();
+}
