@@ -47,7 +47,7 @@ if [ "${1:-}" = --cleanup ]; then
 	cleanup_only=1
 	shift
 else
-	while getopts c:s:i:W:NSh opt; do
+	while getopts :c:s:i:W:NSh opt; do
 		case $opt in
 		c) count=$OPTARG ;;
 		s) size=$OPTARG ;;
@@ -174,8 +174,9 @@ while :; do
 	[ "$n" -lt 5 ] || die 3 "cannot add a run to $RUNS"
 done
 
-ping -n -c "$count" -s "$size" -i "$interval" -W "$wait_s" -I "$iface" "$addr" \
-	>"$tmp/ping" 2>&1 &
+# ping's own requests carry another identifier, so XDP never takes them.
+ping -n -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
+	-I "$iface" "$addr" >"$tmp/ping" 2>&1 &
 ping_pid=$!
 tail -n +1 -s 0.1 -f --pid="$ping_pid" "$tmp/ping" &
 tail_pid=$!
