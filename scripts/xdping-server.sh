@@ -65,8 +65,10 @@ start)
 		echo "xdping_server already attached to $iface (prog ${current%% *})"
 		exit 0
 	fi
-	[ -z "$current" ] ||
+	if [ -n "$current" ]; then
+		bpffs_done
 		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one"
+	fi
 	pins_snapshot xdping_stats
 	if ! (xdp_attach "$iface" "$mode" "$OBJ"); then
 		pins_release xdping_stats

@@ -56,7 +56,8 @@ else
 		N) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpdrv ;;
 		S) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpgeneric ;;
 		h) usage; exit 0 ;;
-		*) die 2 "unknown option (see $XK_PROG --help)" ;;
+		:) die 2 "-$OPTARG needs a value (see $XK_PROG --help)" ;;
+		*) die 2 "unknown option -$OPTARG (see $XK_PROG --help)" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
@@ -82,10 +83,10 @@ need_built "$MAP"
 need_built "$OBJ"
 iface_check "$iface"
 ifindex=$(iface_index "$iface")
-bpffs_init
-RUNS=$XK_PINS/xdping_runs
 
 if [ "$cleanup_only" -eq 1 ]; then
+	bpffs_init
+	RUNS=$XK_PINS/xdping_runs
 	set -- "$(xdp_prog "$iface")"
 	case $1 in
 	*" xdping_client "*)
@@ -120,6 +121,8 @@ case $1 in
 *" xdping_client "*) die 3 "$iface: another xdping run is in progress (prog ${1%% *}); wait for it, or '$XK_PROG --cleanup $iface' if it was killed" ;;
 *) die 3 "$iface already has an XDP program (${1#* }); xdpkit never replaces one" ;;
 esac
+bpffs_init
+RUNS=$XK_PINS/xdping_runs
 
 tmp=
 id=

@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xdping-server.sh: start, status, stop, the echo answers it gives, and its
+# errors. Run here on $C (bpffs at /sys/fs/bpf), and on the far side on $P
+# through 'ip netns exec' with TC_BPF_MNT pointing at a bpffs outside /sys.
+# shellcheck disable=SC2154 # stderr_lines comes from bats' run
+# shellcheck disable=SC2153 # PINS comes from helpers.bash
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	lab_up
+	SRV=$XK/scripts/xdping-server.sh
+	FAR_FS=$XDPKIT_TEST_TMP/bpffs
+	ECHO_IGNORE=
+	DUMMY=
+}
+
+teardown() {
+	# This namespace is shared by every test file: put its responder back.
+	[ -z "$ECHO_IGNORE" ] || sysctl -qw net.ipv4.icmp_echo_ignore_all="$ECHO_IGNORE"
+	[ -z "$DUMMY" ] || ip link del "$DUMMY" 2>/dev/null || true
+	lab_down
+}
+
+# server ARGS...: xdping-server.sh here, stdout and stderr apart.
+server() {
+	run --separate-stderr "$SRV" "$@"
+}
+
+# far_server ARGS...: xdping-server.sh in $NS, pins under $FAR_FS.
+far_server() {
+	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRV" "$@"
+}
+
+show_run() {
+	echo "status: $status"
+	echo "stdout: $output"
+	echo "stderr: $stderr"
+}
+
+# expect_ok: the last run exited 0 and wrote nothing on stderr.
+expect_ok() {
+	if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
+		echo "expected exit 0 and a quiet stderr"
+		show_run
+		return 1
+	fi
+}
+
+# expect_error CODE WORD: exit CODE, exactly one stderr line
+# "xdping-server.sh: ..." containing WORD (case-insensitive, fixed string).
+expect_error() {
+	if [ "$status" -ne "$1" ]; then
+		echo "exit $status, expected $1"
+		show_run
+		return 1
+	fi
+	if [ "${#stderr_lines[@]}" -ne 1 ]; then
+		echo "stderr has ${#stderr_lines[@]} lines, expected 1"
+		show_run
+		return 1
+	fi
+	case ${stderr_lines[0]} in
+	"xdping-server.sh: "?*) ;;
+	*)
+		echo "stderr does not start with 'xdping-server.sh: '"
+		show_run
+		return 1
+		;;
+	esac
+	if ! grep -qiF -- "$2" <<<"$stderr"; then
+		echo "stderr does not mention '$2'"
+		show_run
+		return 1
+	fi
+}
+
+# answered: the answered counter in the last status output.
+answered() {
+	printf '%s\n' "$output" | sed -n 's/^counters: answered \([0-9][0-9]*\) .*/\1/p'
+}
+
+# far_xdp_id: id of the XDP program on $P, empty when none.
+far_xdp_id() {
+	ip -n "$NS" -o link show dev "$P" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+
+# no_pins [BPFFS]: none of our pins exist.
+no_pins() {
+	local pins=${1:-/sys/fs/bpf}/xdp/globals
+	if ls "$pins"/xdping_* >/dev/null 2>&1; then
+		echo "pins left: $(ls "$pins")"
+		return 1
+	fi
+}
+
+# local_responder off: this namespace stops answering echoes itself.
+local_responder_off() {
+	ECHO_IGNORE=$(sysctl -n net.ipv4.icmp_echo_ignore_all)
+	sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+}
+
+@test "start -S here, status, answers the far side's pings, stop" {
+	local id n
+	server "$C" start -S
+	expect_ok
+	[[ $output == *"attached to $C (generic mode, prog "* ]] || { show_run; return 1; }
+	id=$(xdp_id "$C")
+	[ -n "$id" ]
+	[ -e "$PINS/xdping_stats" ]
+
+	server "$C" status
+	expect_ok
+	[[ ${lines[0]} == *"xdping_server attached to $C"*"prog $id)" ]] || { show_run; return 1; }
+	[[ $output =~ (^|$'\n')"counters: answered "[0-9]+" passed "[0-9]+ ]] || { show_run; return 1; }
+
+	# Our kernel stays silent: only XDP can answer.
+	local_responder_off
+	run ip netns exec "$NS" ping -n -c 3 -i 0.2 -W 1 "$C_ADDR"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ $output == *" 3 received"* ]]
+
+	server "$C" status
+	expect_ok
+	n=$(answered)
+	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
+
+	server "$C" stop
+	expect_ok
+	[[ $output == *detached* ]]
+	assert_clean "$C"
+	[ ! -e "$PINS/xdping_stats" ]
+}
+
+@test "start -N on the far side (TC_BPF_MNT), answers our pings, stop" {
+	local n
+	# Native XDP_TX on a veth needs a program on the peer.
+	ip link set dev "$C" xdpdrv obj "$XK/xdp/pass.o" sec xdp
+	far_server "$P" start -N
+	expect_ok
+	[[ $output == *"attached to $P (native mode, prog "* ]] || { show_run; return 1; }
+	[ -n "$(far_xdp_id)" ]
+	[ -e "$FAR_FS/xdp/globals/xdping_stats" ]
+
+	peer_responder off
+	run ping -n -c 3 -i 0.2 -W 1 "$P_ADDR"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ $output == *" 3 received"* ]]
+
+	far_server "$P" status
+	expect_ok
+	[[ ${lines[0]} == *"xdping_server attached to $P (native mode, prog "* ]] || { show_run; return 1; }
+	n=$(answered)
+	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
+
+	far_server "$P" stop
+	expect_ok
+	[ -z "$(far_xdp_id)" ]
+	no_pins "$FAR_FS"
+	# Nothing went to the other bpffs.
+	no_pins
+}
+
+@test "start -S on the far side: the kernel responder off, pings still answered" {
+	local n
+	peer_responder off
+	# Without the server nobody answers.
+	run ping -n -c 1 -W 1 "$P_ADDR"
+	[ "$status" -ne 0 ]
+
+	far_server "$P" start -S
+	expect_ok
+	run ping -n -c 3 -i 0.2 -W 1 "$P_ADDR"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ $output == *" 3 received"* ]]
+	far_server "$P" status
+	expect_ok
+	n=$(answered)
+	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
+
+	far_server "$P" stop
+	expect_ok
+	[ -z "$(far_xdp_id)" ]
+	no_pins "$FAR_FS"
+}
+
+@test "start twice: exit 0, the same program" {
+	local id
+	server "$C" start -S
+	expect_ok
+	id=$(xdp_id "$C")
+	server "$C" start -S
+	expect_ok
+	[[ $output == *"already attached"* ]]
+	server "$C" start
+	expect_ok
+	[ "$(xdp_id "$C")" = "$id" ]
+	server "$C" stop
+	expect_ok
+	assert_clean "$C"
+}
+
+@test "status when not attached: exit 1" {
+	server "$C" status
+	[ "$status" -eq 1 ] || { show_run; return 1; }
+	[[ $output == *"not attached"* ]]
+	[ -z "$stderr" ]
+	assert_clean "$C"
+}
+
+@test "stop when not attached: exit 0" {
+	server "$C" stop
+	expect_ok
+	[[ $output == *"nothing to stop"* ]]
+	assert_clean "$C"
+}
+
+@test "bad action: exit 2" {
+	server "$C" restart
+	expect_error 2 "restart"
+	server "$C" ''
+	expect_error 2 "action"
+	assert_clean "$C"
+}
+
+@test "missing arguments: exit 2" {
+	server
+	expect_error 2 "IFACE"
+	server "$C"
+	expect_error 2 "start, stop or status"
+	assert_clean "$C"
+}
+
+@test "unknown or bad interface: exit 2" {
+	server xknosuch0 start
+	expect_error 2 "xknosuch0"
+	server 'x;>pwned' start
+	expect_error 2 "interface"
+	server "x;touch $XDPKIT_TEST_TMP/pwned" start
+	expect_error 2 "interface"
+	[ ! -e "$XDPKIT_TEST_TMP/pwned" ] && [ ! -e pwned ]
+	no_pins
+}
+
+@test "-N and -S together: exit 2" {
+	server "$C" start -N -S
+	expect_error 2 "exclude"
+	assert_clean "$C"
+}
+
+@test "-N or -S with stop or status: exit 2" {
+	server "$C" stop -N
+	expect_error 2 "start"
+	server "$C" status -S
+	expect_error 2 "start"
+	assert_clean "$C"
+}
+
+@test "unknown extra argument: exit 2" {
+	server "$C" start -x
+	expect_error 2 "'-x'"
+	assert_clean "$C"
+}
+
+@test "start with a foreign program: exit 3, left in place" {
+	local id
+	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
+	id=$(xdp_id "$C")
+	[ -n "$id" ]
+	server "$C" start -S
+	expect_error 3 "never replaces"
+	server "$C" start
+	expect_error 3 "never replaces"
+	[ "$(xdp_id "$C")" = "$id" ]
+	no_pins
+	# Nor do stop and status touch it.
+	server "$C" stop
+	expect_ok
+	server "$C" status
+	[ "$status" -eq 1 ] || { show_run; return 1; }
+	[ "$(xdp_id "$C")" = "$id" ]
+	no_pins
+}
+
+@test "kernel refuses the mode: exit 3, no pin left" {
+	# A bridge has no native XDP.
+	DUMMY=xk${BATS_TEST_NUMBER}br
+	ip link add "$DUMMY" type bridge
+	ip link set "$DUMMY" up
+	server "$DUMMY" start -N
+	expect_error 3 "$DUMMY"
+	assert_clean "$DUMMY"
+}
+
+@test "not root: exit 3" {
+	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
+	mkdir -p "$d/xdp"
+	cp -R "$XK/scripts" "$d/"
+	cp "$XK"/xdp/*.o "$d/xdp/"
+	chmod -R a+rX "$d"
+	cd "$d"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$d/scripts/xdping-server.sh" "$C" start -S
+	expect_error 3 "root"
+	assert_clean "$C"
+}
+
+@test "bpffs unusable: exit 3" {
+	run --separate-stderr env TC_BPF_MNT=relative "$SRV" "$C" start -S
+	expect_error 3 "absolute"
+	run --separate-stderr env TC_BPF_MNT=/proc/xdpkit-bpffs "$SRV" "$C" start -S
+	expect_error 3 "bpffs"
+	assert_clean "$C"
+}
+
+@test "--help: usage on stdout, exit 0" {
+	server --help
+	expect_ok
+	[[ ${lines[0]} == "usage: xdping-server.sh "* ]]
+	[[ $output == *Exit:* ]]
+}
