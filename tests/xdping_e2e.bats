@@ -170,3 +170,15 @@ check_run() {
 	check_run "$output" 2 64
 	assert_clean "$C"
 }
+
+@test "HOST as a name resolves to its IPv4 address" {
+	# /etc/hosts of this private mount namespace only
+	printf '%s far-side.test\n' "$P_ADDR" >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run "$XK/scripts/xdping.sh" -S -c 2 -i 0.01 "$C" far-side.test
+	umount /etc/hosts
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | grep -q "^XDPING far-side.test ($P_ADDR) via $C"
+	check_run "$output" 2 64
+	assert_clean "$C"
+}
