@@ -15,6 +15,7 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map
 TEST_BINS := tests/pkt/xdping_test
+TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o
 
 ifeq ($(V),1)
 Q :=
@@ -41,6 +42,14 @@ tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
+tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_NTH_SEQ5=2 -c $< -o $@
+
+tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+
 deps-build:
 	$(Q)./scripts/deps.sh build
 
@@ -48,7 +57,7 @@ deps-check:
 	$(Q)./scripts/deps.sh check
 
 check: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS)
 	$(Q)./tests/run.sh
 
 demo: deps-build
@@ -77,4 +86,4 @@ help:
 	@echo 'V=1             show the commands'
 
 clean:
-	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) build
+	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) $(TEST_OBJS) build

@@ -7,7 +7,7 @@ set -eu
 build="make gcc libc6-dev clang llvm libbpf-dev linux-libc-dev iproute2 bpftool iputils-ping"
 case ${1:-build} in
 build) want=$build ;;
-check) want="$build bats shellcheck util-linux" ;;
+check) want="$build bats shellcheck util-linux jq" ;;
 bench) want="$build linux-source-6.1 xz-utils" ;;
 *) echo "usage: deps.sh build|check|bench" >&2; exit 2 ;;
 esac

@@ -6,11 +6,16 @@
  *
  *   xdping-map [-n] seed   PIN IFINDEX ADDR ID COUNT
  *   xdping-map [-n] delete PIN IFINDEX ADDR ID
- *   xdping-map progress    PIN IFINDEX ADDR ID
- *   xdping-map report      PIN IFINDEX ADDR ID [PINGLOG]
- *   xdping-map purge       PIN IFINDEX
+ *   xdping-map [-n] rearm  PIN IFINDEX ADDR ID     (restart a stalled chain)
+ *   xdping-map progress    PIN IFINDEX ADDR ID     (prints "DONE COUNT")
+ *   xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE]
+ *              report      PIN IFINDEX ADDR ID
+ *   xdping-map [-n] purge  PIN IFINDEX             (every run of IFINDEX)
  *   xdping-map stats       PIN
+ *   xdping-map canon       ADDR                    (prints "4|6 CANONICAL-ADDR")
  *
+ * ADDR is an IPv4 or IPv6 address. PINGLOG is ping's output, for the
+ * comparison; with ping -D its timestamps go into jsonl records.
  * -n prints the bpftool command instead of running it. Exit status: 0
  * done, 1 the run is incomplete or missing, 2 bad arguments, 3 bpftool
  * failed.
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../maps/xdping_runs.h"
@@ -43,10 +49,13 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xdping-map [-n] seed PIN IFINDEX ADDR ID COUNT\n"
-		"       xdping-map [-n] delete PIN IFINDEX ADDR ID\n"
-		"       xdping-map progress|report PIN IFINDEX ADDR ID [PINGLOG]\n"
-		"       xdping-map purge PIN IFINDEX\n"
-		"       xdping-map stats PIN\n");
+		"       xdping-map [-n] delete|rearm PIN IFINDEX ADDR ID\n"
+		"       xdping-map progress PIN IFINDEX ADDR ID\n"
+		"       xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE]\n"
+		"                  report PIN IFINDEX ADDR ID\n"
+		"       xdping-map [-n] purge PIN IFINDEX\n"
+		"       xdping-map stats PIN\n"
+		"       xdping-map canon ADDR\n");
 	exit(EXIT_USAGE);
 }
 
@@ -74,9 +83,12 @@ static struct xdping_key make_key(char **arg)
 
 	memset(&key, 0, sizeof(key));
 	key.ifindex = number(arg[0], UINT32_MAX, "bad ifindex");
-	if (inet_pton(AF_INET, arg[1], key.addr) != 1)
-		die(EXIT_USAGE, "not an IPv4 address", arg[1]);
-	key.family = XDPING_FAMILY_IPV4;
+	if (inet_pton(AF_INET, arg[1], key.addr) == 1)
+		key.family = XDPING_FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, arg[1], key.addr) == 1)
+		key.family = XDPING_FAMILY_IPV6;
+	else
+		die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[1]);
 	key.id = htons(number(arg[2], UINT16_MAX, "bad echo identifier"));
 	return key;
 }
@@ -246,6 +258,13 @@ static int lookup_run(const char *pin, const struct xdping_key *key, struct xdpi
 	return 0;
 }
 
+/* A series of round trips, in ns, and what we say about it. */
+struct series {
+	double *ns;
+	size_t n;
+	double min, avg, max, mdev, p50, p90, p99;
+};
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -253,71 +272,206 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, size_t n)
+/* Nearest-rank percentile of sorted v: the smallest value with at least
+ * p percent of the values at or below it. */
+static double percentile(const double *v, size_t n, unsigned int p)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	size_t rank = (n * p + 99) / 100;
+
+	return v[rank ? rank - 1 : 0];
 }
 
-/* The times, in ms, of ping's replies: "... time=0.052 ms", duplicates left out. */
-static size_t ping_times(const char *path, double *v, size_t max)
+static void summarize(struct series *s)
 {
+	double sum = 0, sq = 0, *v;
+	size_t i;
+
+	if (!s->n)
+		return;
+	v = malloc(s->n * sizeof(*v));
+	if (!v)
+		die(EXIT_BPFTOOL, "out of memory", "samples");
+	for (i = 0; i < s->n; i++) {
+		v[i] = s->ns[i];
+		sum += v[i];
+		sq += v[i] * v[i];
+	}
+	qsort(v, s->n, sizeof(*v), cmp_double);
+	s->min = v[0];
+	s->max = v[s->n - 1];
+	s->avg = sum / s->n;
+	s->mdev = sqrt(fmax(sq / s->n - s->avg * s->avg, 0));
+	s->p50 = percentile(v, s->n, 50);
+	s->p90 = percentile(v, s->n, 90);
+	s->p99 = percentile(v, s->n, 99);
+	free(v);
+}
+
+/* ping's replies: "[1763770000.123456] 64 bytes from a: icmp_seq=3 ttl=64 time=0.052 ms"
+ * (the timestamp only with ping -D); duplicates left out. */
+struct ping_log {
+	double ns[65536], ts[65536];
+	unsigned int seq[65536];
+	size_t n;
+};
+
+static void read_ping(const char *path, struct ping_log *pl)
+{
+	const char *t, *q;
 	char line[512];
-	size_t n = 0;
-	const char *t;
 	FILE *f;
 
+	pl->n = 0;
+	if (!path)
+		return;
 	f = fopen(path, "r");
 	if (!f)
 		die(EXIT_USAGE, "cannot read ping output", path);
-	while (n < max && fgets(line, sizeof(line), f)) {
+	while (pl->n < 65536 && fgets(line, sizeof(line), f)) {
 		t = strstr(line, " time=");
-		if (t && !strstr(line, "DUP!"))
-			v[n++] = strtod(t + 6, NULL);
+		q = strstr(line, "icmp_seq=");
+		if (!t || !q || strstr(line, "DUP!"))
+			continue;
+		pl->ns[pl->n] = round(strtod(t + 6, NULL) * 1e6);
+		pl->seq[pl->n] = strtoul(q + 9, NULL, 10);
+		pl->ts[pl->n] = line[0] == '[' ? strtod(line + 1, NULL) : 0;
+		pl->n++;
 	}
 	fclose(f);
-	return n;
 }
 
-static int report(const struct xdping_run *r, const char *addr, const char *pinglog)
+struct report {
+	const char *format;	/* text, json or jsonl */
+	const char *host;
+	const char *iface;
+	const char *pinglog;
+};
+
+static void text_stats(const char *what, const struct series *s)
 {
-	static double ms[XDPING_MAX_SAMPLES], pms[65536];
-	double sum = 0, sq = 0, min = 0, max = 0, avg, mdev, xmed;
-	size_t i, n = r->done < r->count ? r->done : r->count, pn = 0;
+	printf("%s min/avg/max/mdev = %.5f/%.5f/%.5f/%.5f ms, p50/p90/p99 = %.5f/%.5f/%.5f ms\n",
+	       what, s->min / 1e6, s->avg / 1e6, s->max / 1e6, s->mdev / 1e6,
+	       s->p50 / 1e6, s->p90 / 1e6, s->p99 / 1e6);
+}
+
+static void json_stats(const char *name, const struct series *s, size_t lost)
+{
+	size_t i;
+
+	printf("\"%s\": {\"rtt_ns\": [", name);
+	for (i = 0; i < s->n; i++)
+		printf(i ? ", %.0f" : "%.0f", s->ns[i]);
+	printf("]");
+	if (s->n)
+		printf(", \"min_ns\": %.0f, \"avg_ns\": %.0f, \"max_ns\": %.0f, \"mdev_ns\": %.0f, "
+		       "\"p50_ns\": %.0f, \"p90_ns\": %.0f, \"p99_ns\": %.0f",
+		       s->min, s->avg, s->max, s->mdev, s->p50, s->p90, s->p99);
+	else
+		printf(", \"min_ns\": null, \"avg_ns\": null, \"max_ns\": null, \"mdev_ns\": null, "
+		       "\"p50_ns\": null, \"p90_ns\": null, \"p99_ns\": null");
+	printf(", \"lost\": %zu}", lost);
+}
+
+/* Wall-clock seconds of a bpf_ktime_get_ns() (CLOCK_MONOTONIC) instant. */
+static double wall_of(uint64_t mono_ns)
+{
+	struct timespec rt, mt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	return rt.tv_sec + rt.tv_nsec / 1e9 -
+	       ((double)mt.tv_sec * 1e9 + mt.tv_nsec - (double)mono_ns) / 1e9;
+}
+
+static int report(const struct xdping_key *key, const struct xdping_run *r, const char *addr,
+		  const struct report *o)
+{
+	static double xns[XDPING_MAX_SAMPLES];
+	static struct ping_log pl;
+	struct series x = { .ns = xns }, p = { .ns = pl.ns };
+	size_t i, n = r->done < r->count ? r->done : r->count;
+	unsigned int seq0 = ntohs(r->first_seq);
+	double t;
 
 	if (n > XDPING_MAX_SAMPLES)
 		n = XDPING_MAX_SAMPLES;
-	for (i = 0; i < n; i++) {
-		ms[i] = r->rtt_ns[i] / 1e6;
-		printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%#.5f ms\n",
-		       r->icmp_len, addr, (unsigned int)(ntohs(r->first_seq) + i + 1) & 0xffff,
-		       r->ttl[i], ms[i]);
-		sum += ms[i];
-		sq += ms[i] * ms[i];
-		if (!i || ms[i] < min)
-			min = ms[i];
-		if (ms[i] > max)
-			max = ms[i];
-	}
-	printf("\n--- %s xdping statistics ---\n", addr);
-	printf("%u samples asked, %zu measured in XDP\n", r->count, n);
-	if (!n)
-		return EXIT_INCOMPLETE;
-	avg = sum / n;
-	mdev = sqrt(fmax(sq / n - avg * avg, 0));
-	printf("rtt min/avg/max/mdev = %.5f/%.5f/%.5f/%.5f ms\n", min, avg, max, mdev);
-	xmed = median(ms, n);
-	if (pinglog)
-		pn = ping_times(pinglog, pms, sizeof(pms) / sizeof(pms[0]));
-	if (pn) {
-		double pmed = median(pms, pn);
+	for (i = 0; i < n; i++)
+		xns[i] = r->rtt_ns[i];
+	x.n = n;
+	read_ping(o->pinglog, &pl);
+	p.n = pl.n;
+	summarize(&x);
+	summarize(&p);
 
-		printf("median xdp/ping = %.5f/%.5f ms = %.3f\n", xmed, pmed,
-		       pmed > 0 ? xmed / pmed : 0);
+	if (!strcmp(o->format, "json")) {
+		printf("{\"host\": \"%s\", \"address\": \"%s\", \"echo_id\": %u, \"count\": %u, ",
+		       o->host, addr, ntohs(key->id), r->count);
+		json_stats("xdp", &x, r->count - n);
+		printf(", ");
+		json_stats("ping", &p, r->count > p.n ? r->count - p.n : 0);
+		printf(", \"lost\": %zu}\n", r->count - n);
+	} else if (!strcmp(o->format, "jsonl")) {
+		for (i = 0; i < p.n; i++)
+			printf("{\"timestamp\": %.6f, \"interface\": \"%s\", \"host\": \"%s\", "
+			       "\"address\": \"%s\", \"seq\": %u, \"rtt_ns\": %.0f, \"source\": \"ping\"}\n",
+			       pl.ts[i], o->iface, o->host, addr, pl.seq[i], pl.ns[i]);
+		/* The chain's replies came back to back: the last one arrived
+		 * when the request in flight was sent, or rtt later if it ended
+		 * the run; each earlier one a round trip before the next. */
+		t = n ? wall_of(r->sent_ns + (n == r->count ? r->rtt_ns[n - 1] : 0)) : 0;
+		for (i = n; i-- > 0;) {
+			xns[i] = t;
+			if (i)
+				t -= r->rtt_ns[i] / 1e9;
+		}
+		for (i = 0; i < n; i++)
+			printf("{\"timestamp\": %.6f, \"interface\": \"%s\", \"host\": \"%s\", "
+			       "\"address\": \"%s\", \"seq\": %u, \"rtt_ns\": %llu, \"source\": \"xdp\"}\n",
+			       xns[i], o->iface, o->host, addr, (seq0 + (unsigned int)i + 1) & 0xffff,
+			       (unsigned long long)r->rtt_ns[i]);
 	} else {
-		printf("median xdp = %.5f ms (no ping time to compare with)\n", xmed);
+		for (i = 0; i < n; i++)
+			printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%#.5f ms\n",
+			       r->icmp_len, addr, (seq0 + (unsigned int)i + 1) & 0xffff,
+			       r->ttl[i], r->rtt_ns[i] / 1e6);
+		printf("\n--- %s xdping statistics ---\n", addr);
+		printf("%u samples asked, %zu measured in XDP\n", r->count, n);
+		if (n)
+			text_stats("rtt", &x);
+		if (p.n)
+			text_stats("ping rtt", &p);
+		if (n && p.n && p.p50 > 0)
+			printf("median xdp/ping = %.5f/%.5f ms = %.3f\n", x.p50 / 1e6,
+			       p.p50 / 1e6, x.p50 / p.p50);
+		else if (n)
+			printf("median xdp = %.5f ms (no ping time to compare with)\n", x.p50 / 1e6);
 	}
 	return n < r->count ? EXIT_INCOMPLETE : 0;
+}
+
+/* Restarts a stalled chain: the next reply with the run's first sequence
+ * starts it again, keeping the samples taken. */
+static int rearm(const char *pin, const struct xdping_key *key)
+{
+	struct args a = bpftool(NULL, "update", pin);
+	struct xdping_run r;
+
+	if (lookup_run(pin, key, &r))
+		die(EXIT_INCOMPLETE, "no such run in", pin);
+	if (r.done >= r.count)
+		return 0;
+	r.seq = r.first_seq;
+	r.sent_ns = 0;
+	add(&a, "key");
+	add_hex(&a, key, sizeof(*key));
+	add(&a, "value");
+	add_hex(&a, &r, sizeof(r));
+	add(&a, "exist");
+	if (dry_run) {
+		print_args(&a);
+		return 0;
+	}
+	return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
 }
 
 static int purge(const char *pin, uint32_t ifindex)
@@ -382,22 +536,41 @@ static int stats(const char *pin)
 
 int main(int argc, char **argv)
 {
+	struct report o = { .format = "text", .host = "", .iface = "" };
 	struct xdping_key key;
 	struct xdping_run r;
 	const char *cmd;
 	char **arg;
-	int n;
+	int n, opt;
 
-	if (argc > 1 && !strcmp(argv[1], "-n")) {
-		dry_run = 1;
-		argv++;
-		argc--;
+	while ((opt = getopt(argc, argv, "+nf:p:H:I:")) != -1) {
+		switch (opt) {
+		case 'n':
+			dry_run = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "jsonl"))
+				die(EXIT_USAGE, "format is text, json or jsonl, not", optarg);
+			o.format = optarg;
+			break;
+		case 'p':
+			o.pinglog = optarg;
+			break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'I':
+			o.iface = optarg;
+			break;
+		default:
+			usage();
+		}
 	}
-	if (argc < 3)
+	if (argc - optind < 2)
 		usage();
-	cmd = argv[1];
-	arg = argv + 2;
-	n = argc - 2;
+	cmd = argv[optind];
+	arg = argv + optind + 1;
+	n = argc - optind - 1;
 
 	if (!strcmp(cmd, "seed") && n == 5) {
 		struct args a = bpftool(NULL, "update", arg[0]);
@@ -432,15 +605,28 @@ int main(int argc, char **argv)
 		}
 		return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
 	}
-	if ((!strcmp(cmd, "progress") && n == 4) ||
-	    (!strcmp(cmd, "report") && (n == 4 || n == 5))) {
+	if (!strcmp(cmd, "rearm") && n == 4) {
+		key = make_key(arg + 1);
+		return rearm(arg[0], &key);
+	}
+	if ((!strcmp(cmd, "progress") || !strcmp(cmd, "report")) && n == 4) {
 		key = make_key(arg + 1);
 		if (lookup_run(arg[0], &key, &r))
 			die(EXIT_INCOMPLETE, "no such run in", arg[0]);
 		if (cmd[0] == 'r')
-			return report(&r, arg[2], n == 5 ? arg[4] : NULL);
+			return report(&key, &r, arg[2], &o);
 		printf("%u %u\n", r.done, r.count);
 		return r.done < r.count ? EXIT_INCOMPLETE : 0;
+	}
+	if (!strcmp(cmd, "canon") && n == 1) {
+		char text[INET6_ADDRSTRLEN];
+		uint8_t a[16];
+		int af = strchr(arg[0], ':') ? AF_INET6 : AF_INET;
+
+		if (inet_pton(af, arg[0], a) != 1 || !inet_ntop(af, a, text, sizeof(text)))
+			die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[0]);
+		printf("%d %s\n", af == AF_INET ? 4 : 6, text);
+		return 0;
 	}
 	if (!strcmp(cmd, "purge") && n == 2)
 		return purge(arg[0], number(arg[1], UINT32_MAX, "bad ifindex"));

@@ -5,23 +5,27 @@ set -eu
 
 usage() {
 	cat <<'EOF'
-usage: xdping.sh [-c count] [-s size] [-i interval] [-W seconds] [-N|-S] IFACE HOST
+usage: xdping.sh [-c count] [-s size] [-i interval] [-W seconds] [-N|-S] [-4|-6]
+                 [-j|--jsonl] IFACE HOST...
        xdping.sh --cleanup IFACE
 
-Attaches xdp/xdping_client.o to IFACE, runs ping to HOST (IPv4 address or
-name) through IFACE, then lets one echo exchange bounce COUNT times in XDP
-and prints the XDP round trips beside ping's.
+Attaches xdp/xdping_client.o to IFACE, runs ping to every HOST (IPv4 or
+IPv6 address, or name) through IFACE, then lets one echo exchange per HOST
+bounce COUNT times in XDP and prints the XDP round trips beside ping's.
 
-  -c count     samples, 1..1024 (default 4); ping sends as many requests
-  -s size      ICMP payload bytes, 0..MTU-28 (default 56)
+  -c count     samples per HOST, 1..1024 (default 4); ping sends as many
+  -s size      ICMP payload bytes, 0..MTU-28 (IPv6: MTU-48) (default 56)
   -i interval  seconds between ping's requests (default 1)
   -W seconds   how long to wait for an answer (default 2)
   -N | -S      attach in native (driver) or generic (skb) mode; default:
                the kernel chooses
+  -4 | -6      resolve names to IPv4 or IPv6 only (default: as ping does)
+  -j, --json   one JSON document on stdout, times in integer ns
+  --jsonl      one JSON object per sample and line, for log shippers
   --cleanup    detach an xdping_client left on IFACE by a killed run and
                remove its map entries
 
-Exit: 0 all samples; 1 the target did not answer all of them in time;
+Exit: 0 all samples; 1 a target did not answer all of them in time;
 2 usage or bad input; 3 environment (root, tools, bpffs, IFACE busy).
 EOF
 }
@@ -36,32 +40,50 @@ size=56
 interval=1
 wait_s=2
 mode=xdp
+force=
+format=text
 cleanup_only=0
 
-if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-	usage
-	exit 0
-fi
-if [ "${1:-}" = --cleanup ]; then
-	[ "$#" -eq 2 ] || die 2 "usage: $XK_PROG --cleanup IFACE"
-	cleanup_only=1
+# Long options become short ones for getopts.
+for arg in "$@"; do
 	shift
+	case $arg in
+	--) set -- "$@" -- ;;
+	--cleanup) cleanup_only=1 ;;
+	--json) set -- "$@" -j ;;
+	--jsonl) set -- "$@" -J ;;
+	--help) set -- "$@" -h ;;
+	--*) die 2 "unknown option $arg (see $XK_PROG --help)" ;;
+	*) set -- "$@" "$arg" ;;
+	esac
+done
+
+if [ "$cleanup_only" -eq 1 ]; then
+	[ "$#" -eq 1 ] || die 2 "usage: $XK_PROG --cleanup IFACE"
 else
-	while getopts :c:s:i:W:NSh opt; do
+	while getopts :c:s:i:W:NS46jJh opt; do
 		case $opt in
 		c) count=$OPTARG ;;
 		s) size=$OPTARG ;;
 		i) interval=$OPTARG ;;
 		W) wait_s=$OPTARG ;;
-		N) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpdrv ;;
-		S) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpgeneric ;;
+		N | S)
+			[ "$mode" = xdp ] || die 2 "-N and -S exclude each other"
+			if [ "$opt" = N ]; then mode=xdpdrv; else mode=xdpgeneric; fi ;;
+		4 | 6)
+			[ -z "$force" ] || die 2 "-4 and -6 exclude each other"
+			force=$opt ;;
+		j | J)
+			[ "$format" = text ] || die 2 "-j and --jsonl exclude each other"
+			if [ "$opt" = j ]; then format=json; else format=jsonl; fi ;;
 		h) usage; exit 0 ;;
 		:) die 2 "-$OPTARG needs a value (see $XK_PROG --help)" ;;
 		*) die 2 "unknown option -$OPTARG (see $XK_PROG --help)" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
-	[ "$#" -eq 2 ] || die 2 "expected IFACE and HOST (see $XK_PROG --help)"
+	[ "$#" -ge 2 ] || die 2 "expected IFACE and at least one HOST (see $XK_PROG --help)"
+	[ "$#" -le 257 ] || die 2 "$(($# - 1)) targets: the runs map holds 256"
 	if ! is_uint "$count" || [ "$count" -lt 1 ] || [ "$count" -gt 1024 ]; then
 		die 2 "count '$count' is not a number from 1 to 1024"
 	fi
@@ -76,6 +98,7 @@ else
 	fi
 fi
 iface=$1
+shift
 
 need_root
 need_tools ip bpftool ping getent
@@ -105,15 +128,55 @@ if [ "$cleanup_only" -eq 1 ]; then
 	exit 0
 fi
 
-host=$2
-case $host in
--* | '') die 2 "'$host' is not a host" ;;
-*:*) die 2 "'$host' is an IPv6 address; xdping measures IPv4 targets for now" ;;
-esac
-addr=$(resolve4 "$host") || die 2 "'$host' does not resolve to an IPv4 address"
+# resolve HOST: sets t_addr and t_family (4 or 6), as ping would, or exits 2.
+resolve() {
+	case $1 in
+	-* | '' | *[!A-Za-z0-9._:%-]*) die 2 "'$1' is not a host" ;;
+	esac
+	if is_ipv4 "$1"; then
+		[ "$force" != 6 ] || die 2 "-6 with the IPv4 address $1"
+		t_addr=$1
+		t_family=4
+		return 0
+	fi
+	case $1 in
+	*:*)
+		[ "$force" != 4 ] || die 2 "-4 with the IPv6 address $1"
+		set -- "$("$MAP" canon "${1%%%*}" 2>/dev/null)" "$1"
+		[ -n "$1" ] || die 2 "'$2' is not an IPv6 address"
+		t_addr=${1#6 }
+		t_family=6
+		return 0 ;;
+	esac
+	case $force in
+	4) db=ahostsv4 ;;
+	6) db=ahostsv6 ;;
+	*) db=ahosts ;;
+	esac
+	t_addr=$(getent "$db" -- "$1" 2>/dev/null | awk 'NR == 1 { print $1 }')
+	case $t_addr in
+	'' | ::ffff:*.*) die 2 "'$1' does not resolve${force:+ to an IPv$force address}" ;;
+	*:*) t_family=6 ;;
+	*) t_family=4 ;;
+	esac
+}
+
 mtu=$(iface_mtu "$iface")
-[ "$size" -le $((mtu - 28)) ] ||
-	die 2 "size $size does not fit $iface unfragmented (MTU $mtu: at most $((mtu - 28)))"
+targets=
+for host in "$@"; do
+	resolve "$host"
+	case $t_family in
+	4) room=$((mtu - 28)) ;;
+	6) room=$((mtu - 48))
+		[ -n "$(ip -6 -o addr show dev "$iface" 2>/dev/null)" ] ||
+			die 2 "$iface has no IPv6 address, so it cannot reach $host" ;;
+	esac
+	[ "$size" -le "$room" ] ||
+		die 2 "size $size does not fit $iface unfragmented (MTU $mtu: at most $room for $host)"
+	targets="$targets$host $t_addr
+"
+done
+ntargets=$#
 
 set -- "$(xdp_prog "$iface")"
 case $1 in
@@ -124,18 +187,19 @@ esac
 bpffs_init
 RUNS=$XK_PINS/xdping_runs
 
+# Per target N, $tmp/N holds: host addr id ping carrier; $tmp/pids every
+# process we started.
 tmp=
-id=
-ping_pid=
-tail_pid=
 # shellcheck disable=SC2317 # run from the traps below
 cleanup() {
-	for p in $ping_pid $tail_pid; do
-		kill "$p" 2>/dev/null || true
-	done
-	if [ -n "$id" ]; then
-		"$MAP" delete "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null || true
-		id=
+	if [ -n "$tmp" ]; then
+		while read -r pid; do
+			kill "$pid" 2>/dev/null || true
+		done <"$tmp/pids"
+		for d in "$tmp"/[0-9]*; do
+			[ -s "$d/id" ] || continue
+			"$MAP" delete "$RUNS" "$ifindex" "$(cat "$d/addr")" "$(cat "$d/id")" 2>/dev/null || true
+		done
 	fi
 	xdp_detach_own "$iface" || warn "could not detach our program from $iface"
 	pins_release xdping_runs xdping_stats
@@ -156,62 +220,172 @@ trap 'exit 143' TERM
 
 pins_snapshot xdping_runs xdping_stats
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
+: >"$tmp/pids"
+n=0
+while read -r host addr; do
+	[ -n "$host" ] || continue
+	n=$((n + 1))
+	mkdir "$tmp/$n"
+	printf '%s\n' "$host" >"$tmp/$n/host"
+	printf '%s\n' "$addr" >"$tmp/$n/addr"
+done <<EOF
+$targets
+EOF
+
 xdp_attach "$iface" "$mode" "$OBJ"
 set -- "$(xdp_prog "$iface")"
 shown=$(mode_name "${1##* }")
 
-# Wait, bounded, until the link is up and HOST answers through it.
-deadline=$(($(date +%s) + ${wait_s%.*} + 3))
-until ping -c 1 -W 1 -I "$iface" "$addr" >/dev/null 2>&1; do
-	[ "$(date +%s)" -lt "$deadline" ] || die 1 "$host ($addr) does not answer through $iface"
-	sleep 0.1
+bg() {
+	"$@" &
+	echo "$!" >>"$tmp/pids"
+	last_pid=$!
+}
+
+now_ms() {
+	t=$(date +%s%N)
+	echo "$((t / 1000000))"
+}
+
+# Wait, bounded, until each HOST answers through IFACE (no fixed sleep).
+limit=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
+for d in "$tmp"/[0-9]*; do
+	addr=$(cat "$d/addr")
+	until ping -n -c 1 -W 1 -I "$iface" "$addr" >/dev/null 2>&1; do
+		if [ "$(now_ms)" -ge "$limit" ]; then
+			[ "$ntargets" -gt 1 ] || die 1 "$(cat "$d/host") ($addr) does not answer through $iface"
+			warn "$(cat "$d/host") ($addr) does not answer through $iface"
+			: >"$d/dead"
+			break
+		fi
+		sleep 0.1
+	done
 done
 
-# Our own echo identifier; noexist makes two runs never share one.
-n=0
+# Each target gets its own echo identifier; noexist makes two runs never
+# share one, and ping's own requests carry another.
+for d in "$tmp"/[0-9]*; do
+	[ ! -e "$d/dead" ] || continue
+	addr=$(cat "$d/addr")
+	i=0
+	until id=$(rand16) && "$MAP" seed "$RUNS" "$ifindex" "$addr" "$id" "$count" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 5 ] || die 3 "cannot add a run to $RUNS"
+	done
+	printf '%s\n' "$id" >"$d/id"
+done
+
+stamp=
+[ "$format" != jsonl ] || stamp=-D
+for d in "$tmp"/[0-9]*; do
+	[ -s "$d/id" ] || continue
+	id=$(cat "$d/id")
+	bg ping -n ${stamp:+"$stamp"} -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
+		-I "$iface" "$(cat "$d/addr")" >"$d/ping" 2>&1
+	echo "$last_pid" >"$d/ping_pid"
+done
+if [ "$ntargets" -eq 1 ] && [ "$format" = text ] && [ -e "$tmp/1/ping_pid" ]; then
+	tail -n +1 -s 0.1 -f --pid="$(cat "$tmp/1/ping_pid")" "$tmp/1/ping" &
+	echo "$!" >>"$tmp/pids"
+fi
+ping_failed=0
+for d in "$tmp"/[0-9]*; do
+	[ -e "$d/ping_pid" ] || continue
+	wait "$(cat "$d/ping_pid")" || ping_failed=1
+done
+wait
+
+# One more request per target, with the run's identifier: XDP bounces its
+# reply COUNT times. A chain that stalls (a frame lost) is restarted by
+# another such request, until no sample has come for -W seconds.
+carrier() {
+	bg ping -n -c 1 -s "$size" -e "$(cat "$1/id")" -W "$wait_s" -I "$iface" "$(cat "$1/addr")"
+}
+stall_ms=$(cat "$tmp"/[0-9]*/ping 2>/dev/null | awk '
+	/ time=/ { sub(/.* time=/, ""); if ($1 > max) max = $1 }
+	END { ms = int(max * 4); print (ms > 200 ? ms : 200) }')
+give_up_ms=$(awk -v w="$wait_s" 'BEGIN { print int(w * 1000) }')
+start=$(now_ms)
+for d in "$tmp"/[0-9]*; do
+	[ -s "$d/id" ] || continue
+	echo "0 $start $start" >"$d/state"
+	carrier "$d" >/dev/null 2>&1
+done
 while :; do
-	id=$(rand16)
-	"$MAP" seed "$RUNS" "$ifindex" "$addr" "$id" "$count" 2>/dev/null && break
-	id=
-	n=$((n + 1))
-	[ "$n" -lt 5 ] || die 3 "cannot add a run to $RUNS"
-done
-
-# ping's own requests carry another identifier, so XDP never takes them.
-ping -n -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
-	-I "$iface" "$addr" >"$tmp/ping" 2>&1 &
-ping_pid=$!
-tail -n +1 -s 0.1 -f --pid="$ping_pid" "$tmp/ping" &
-tail_pid=$!
-ping_rc=0
-wait "$ping_pid" || ping_rc=$?
-ping_pid=
-wait "$tail_pid" || true
-tail_pid=
-
-# One more request, with our identifier: XDP bounces its reply COUNT times.
-ping -n -c 1 -s "$size" -e "$id" -W "$wait_s" -I "$iface" "$addr" >"$tmp/carrier" 2>&1 &
-ping_pid=$!
-wait "$ping_pid" || true
-ping_pid=
-
-deadline=$(($(date +%s) + ${wait_s%.*} + 1))
-until "$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" >/dev/null 2>&1; do
-	[ "$(date +%s)" -lt "$deadline" ] || break
+	pending=0
+	now=$(now_ms)
+	for d in "$tmp"/[0-9]*; do
+		[ -s "$d/state" ] || continue
+		read -r seen changed kicked <"$d/state"
+		id=$(cat "$d/id")
+		addr=$(cat "$d/addr")
+		if progress=$("$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null); then
+			: >"$d/state"
+			continue
+		fi
+		done_n=${progress%% *}
+		if [ "${done_n:-0}" != "$seen" ]; then
+			seen=$done_n
+			changed=$now
+			kicked=$now
+		elif [ $((now - changed)) -ge "$give_up_ms" ]; then
+			: >"$d/state"
+			continue
+		elif [ $((now - kicked)) -ge "$stall_ms" ]; then
+			"$MAP" rearm "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null || true
+			carrier "$d" >/dev/null 2>&1
+			echo $(($(cat "$d/restarts" 2>/dev/null || echo 0) + 1)) >"$d/restarts"
+			kicked=$now
+		fi
+		echo "$seen $changed $kicked" >"$d/state"
+		pending=1
+	done
+	[ "$pending" -eq 1 ] || break
 	sleep 0.05
 done
 
-printf '\nXDPING %s (%s) via %s, %s mode, echo id %s\n' "$host" "$addr" "$iface" "$shown" "$id"
-xdp_rc=0
-"$MAP" report "$RUNS" "$ifindex" "$addr" "$id" "$tmp/ping" || xdp_rc=$?
-if ! "$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" >/dev/null 2>&1; then
-	xdp_rc=1
-	if [ "$shown" = native ] && ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
-		warn "hint: in native mode a veth drops XDP_TX frames unless its peer has an XDP program; attach xdp/pass.o there, or use -S"
+# Report, per target.
+xdp_failed=0
+first=1
+[ "$format" != json ] ||
+	printf '{"interface": "%s", "mode": "%s", "count": %s, "size": %s, "targets": [' \
+		"$iface" "$shown" "$count" "$size"
+for d in "$tmp"/[0-9]*; do
+	host=$(cat "$d/host")
+	addr=$(cat "$d/addr")
+	if [ ! -s "$d/id" ]; then
+		xdp_failed=1
+		[ "$format" != json ] || {
+			[ "$first" -eq 1 ] || printf ', '
+			printf '{"host": "%s", "address": "%s", "error": "no answer", "lost": %s}' \
+				"$host" "$addr" "$count"
+			first=0
+		}
+		continue
 	fi
+	id=$(cat "$d/id")
+	if [ "$format" = text ]; then
+		[ "$ntargets" -eq 1 ] || cat "$d/ping"
+		printf '\nXDPING %s (%s) via %s, %s mode, echo id %s\n' "$host" "$addr" "$iface" "$shown" "$id"
+		if [ -s "$d/restarts" ]; then
+			echo "(the chain stalled and was restarted $(cat "$d/restarts") times)"
+		fi
+	fi
+	[ "$format" != json ] || [ "$first" -eq 1 ] || printf ', '
+	first=0
+	"$MAP" -f "$format" -p "$d/ping" -H "$host" -I "$iface" \
+		report "$RUNS" "$ifindex" "$addr" "$id" | if [ "$format" = json ]; then tr -d '\n'; else cat; fi
+	"$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" >/dev/null 2>&1 || xdp_failed=1
+	[ "$format" != text ] || [ "$ntargets" -eq 1 ] || echo
+done
+[ "$format" != json ] || printf ']}\n'
+
+if [ "$xdp_failed" -eq 1 ] && [ "$shown" = native ] &&
+	ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
+	warn "hint: in native mode a veth drops XDP_TX frames unless its peer has an XDP program; attach xdp/pass.o there, or use -S"
 fi
-if [ "$ping_rc" -ne 0 ] || [ "$xdp_rc" -ne 0 ]; then
-	warn "$host ($addr) did not answer every request in time"
+if [ "$ping_failed" -ne 0 ] || [ "$xdp_failed" -ne 0 ]; then
+	warn "not every target answered every request in time"
 	exit 1
 fi
 exit 0

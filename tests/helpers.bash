@@ -80,3 +80,11 @@ server_answered() {
 	"$XK/scripts/xdping-map" stats "$pin" | sed -n 's/^server: answered \([0-9]*\) .*/\1/p'
 	rm -f "$pin"
 }
+
+# lab_v6: IPv6 on both ends of the lab, without duplicate address detection.
+lab_v6() {
+	C6=2001:db8:$((BATS_TEST_NUMBER % 250))::1
+	P6=2001:db8:$((BATS_TEST_NUMBER % 250))::2
+	ip addr add "$C6/64" dev "$C" nodad
+	ip -n "$NS" addr add "$P6/64" dev "$P" nodad
+}

@@ -170,7 +170,7 @@ interrupted() {
 
 @test "no arguments: exit 2" {
 	xdping
-	expect_error 2 "IFACE and HOST"
+	expect_error 2 "IFACE and at least one HOST"
 	assert_clean "$C"
 }
 
@@ -198,9 +198,27 @@ interrupted() {
 	assert_clean "$C"
 }
 
-@test "extra argument: exit 2" {
+@test "every argument after IFACE is a HOST: one that does not resolve is exit 2" {
 	xdping "$C" "$P_ADDR" extra
-	expect_error 2 "IFACE and HOST"
+	expect_error 2 "'extra' does not resolve"
+	assert_clean "$C"
+}
+
+@test "more targets than the runs map holds: exit 2" {
+	local many=() i
+	for i in $(seq 1 257); do many+=("198.18.1.$((i % 250 + 1))"); done
+	xdping "$C" "${many[@]}"
+	expect_error 2 "holds 256"
+	assert_clean "$C"
+}
+
+@test "-4 with -6, -j with --jsonl: exit 2" {
+	xdping -4 -6 "$C" "$P_ADDR"
+	expect_error 2 "exclude"
+	xdping -j --jsonl "$C" "$P_ADDR"
+	expect_error 2 "exclude"
+	xdping --jsonl --json "$C" "$P_ADDR"
+	expect_error 2 "exclude"
 	assert_clean "$C"
 }
 
@@ -274,7 +292,7 @@ interrupted() {
 	done
 	for name in '$(>pwned)' '`>pwned`' 'x;>pwned' "$P_ADDR;>pwned"; do
 		xdping "$C" "$name"
-		expect_error 2 "resolve" || { echo "with HOST '$name'"; return 1; }
+		expect_error 2 "is not a host" || { echo "with HOST '$name'"; return 1; }
 		[ ! -e "$d/pwned" ] || { echo "HOST '$name' ran a command"; return 1; }
 	done
 	assert_clean "$C"
@@ -289,9 +307,34 @@ interrupted() {
 	assert_clean "$C"
 }
 
-@test "IPv6 literal: exit 2" {
+@test "-4 with an IPv6 literal, -6 with an IPv4 literal: exit 2" {
+	xdping -4 "$C" 2001:db8::1
+	expect_error 2 "-4 with the IPv6 address 2001:db8::1"
+	xdping -6 "$C" "$P_ADDR"
+	expect_error 2 "-6 with the IPv4 address"
+	xdping -6 "$C" 198.18.0.1 2001:db8::1
+	expect_error 2 "-6 with the IPv4 address"
+	assert_clean "$C"
+}
+
+@test "an IPv6 host on an interface without IPv6: exit 2" {
+	sysctl -qw "net.ipv6.conf.$C.disable_ipv6=1"
 	xdping "$C" 2001:db8::1
-	expect_error 2 "IPv6"
+	expect_error 2 "has no IPv6 address"
+	xdping "$C" "$P_ADDR" 2001:db8::1
+	expect_error 2 "has no IPv6 address"
+	assert_clean "$C"
+}
+
+@test "a name that has no address of the forced family: exit 2" {
+	printf '198.18.9.9 v4only.test\n2001:db8::99 v6only.test\n' >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	xdping -6 "$C" v4only.test
+	local rc=$status err=$stderr
+	xdping -4 "$C" v6only.test
+	umount /etc/hosts
+	status=$rc stderr=$err stderr_lines=("$err")
+	expect_error 2 "does not resolve to an IPv6 address"
 	assert_clean "$C"
 }
 

@@ -9,6 +9,16 @@
 
 #include <linux/types.h>
 
+/* The 16-bit word at p, read without type punning (strict aliasing would
+ * let the compiler reuse a stale value after a byte of it changed). */
+static __always_inline __u16 word_at(const void *p)
+{
+	__u16 w;
+
+	__builtin_memcpy(&w, p, sizeof(w));
+	return w;
+}
+
 static __always_inline void csum_replace16(__sum16 *check, __u16 from, __u16 to)
 {
 	__u32 sum = (__u16)~*check;

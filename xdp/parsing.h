@@ -11,8 +11,10 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/icmp.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -101,7 +103,39 @@ static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
 	return ip->protocol;
 }
 
-/* An ICMP echo header; returns its type, or -1 when it is not all there. */
+/*
+ * IPv6 header followed directly by next_hdr. Returns next_hdr, or -1 when
+ * the frame cannot be trusted as a whole datagram: bad version, truncated,
+ * or a payload length that disagrees with the frame (padding as for IPv4).
+ * Extension headers are not walked: a frame with any is the stack's.
+ */
+static __always_inline int parse_ipv6(struct cursor *c, void *frame, int tags,
+				      struct ipv6hdr **ip6h)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	__u32 plen, avail, flen;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return -1;
+	if (ip6->version != 6)
+		return -1;
+	c->pos = ip6 + 1;
+	plen = bpf_ntohs(ip6->payload_len);
+	avail = c->end - c->pos;
+	flen = c->end - frame;
+	if (plen > avail)
+		return -1;
+	if (plen < avail && flen > ETH_ZLEN + tags * sizeof(struct vlan_tag))
+		return -1;
+	*ip6h = ip6;
+	return ip6->nexthdr;
+}
+
+/*
+ * An ICMP or ICMPv6 echo header (the two share one layout: type, code,
+ * checksum, identifier, sequence); returns its type, or -1 when it is not
+ * all there or its code is not 0.
+ */
 static __always_inline int parse_icmp_echo(struct cursor *c, struct icmphdr **icmp)
 {
 	struct icmphdr *h = c->pos;
@@ -115,25 +149,43 @@ static __always_inline int parse_icmp_echo(struct cursor *c, struct icmphdr **ic
 	return h->type;
 }
 
-/* The parts of an IPv4 ICMP echo frame the xdping objects rewrite. */
-struct echo4 {
+#define ICMPV6_ECHO_REQUEST	128
+#define ICMPV6_ECHO_REPLY	129
+
+/* The parts of an echo frame the xdping objects read and rewrite. */
+struct echo {
 	struct ethhdr *eth;
-	struct iphdr *ip;
+	struct iphdr *ip;	/* family 4 */
+	struct ipv6hdr *ip6;	/* family 6 */
 	struct icmphdr *icmp;
+	__u16 icmp_len;		/* ICMP header + payload */
+	/* 4 or 6. The verifier cannot prove a packet pointer non-NULL, so
+	 * which header is there is told by a scalar it tracks per path. */
+	__u8 family;
 };
 
-/* Returns the ICMP type of a whole IPv4 echo frame, or -1. */
-static __always_inline int parse_echo4(struct xdp_md *ctx, struct echo4 *e)
+/* Returns the ICMP type of a whole IPv4 or IPv6 echo frame, or -1. */
+static __always_inline int parse_echo(struct xdp_md *ctx, struct echo *e)
 {
 	void *data = (void *)(long)ctx->data;
 	struct cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
-	int tags;
+	int proto, tags;
 
-	if (parse_eth(&c, &e->eth, &tags) != bpf_htons(ETH_P_IP))
+	proto = parse_eth(&c, &e->eth, &tags);
+	if (proto == bpf_htons(ETH_P_IP)) {
+		e->family = 4;
+		if (parse_ipv4(&c, data, tags, &e->ip) != IPPROTO_ICMP)
+			return -1;
+		e->icmp_len = bpf_ntohs(e->ip->tot_len) - e->ip->ihl * 4;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		e->family = 6;
+		if (parse_ipv6(&c, data, tags, &e->ip6) != IPPROTO_ICMPV6)
+			return -1;
+		e->icmp_len = bpf_ntohs(e->ip6->payload_len);
+	} else {
 		return -1;
-	if (parse_ipv4(&c, data, tags, &e->ip) != IPPROTO_ICMP)
-		return -1;
-	if (bpf_ntohs(e->ip->tot_len) - e->ip->ihl * 4 < sizeof(struct icmphdr))
+	}
+	if (e->icmp_len < sizeof(struct icmphdr))
 		return -1;
 	return parse_icmp_echo(&c, &e->icmp);
 }

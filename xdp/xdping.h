@@ -16,12 +16,14 @@ static __always_inline struct xdping_stats *xdping_stats_of(__u32 role)
 }
 
 /*
- * Turns an echo frame around: MACs and IPv4 addresses swapped (the IP
- * checksum does not change), a fresh TTL, and the new ICMP type. The
- * caller updates the sequence number if it changes it.
+ * Turns an echo frame around: MACs and addresses swapped (neither the IPv4
+ * header checksum nor the ICMPv6 pseudo-header sum changes), a fresh TTL
+ * or hop limit, and the new ICMP type. The caller updates the sequence
+ * number if it changes it.
  */
-static __always_inline void echo4_turn(struct echo4 *e, __u8 type)
+static __always_inline void echo_turn(struct echo *e, __u8 type)
 {
+	struct in6_addr addr6;
 	__u8 mac[ETH_ALEN];
 	__be32 addr;
 	__u16 old;
@@ -30,17 +32,23 @@ static __always_inline void echo4_turn(struct echo4 *e, __u8 type)
 	__builtin_memcpy(e->eth->h_source, e->eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(e->eth->h_dest, mac, ETH_ALEN);
 
-	addr = e->ip->saddr;
-	e->ip->saddr = e->ip->daddr;
-	e->ip->daddr = addr;
+	if (e->family == 4) {
+		addr = e->ip->saddr;
+		e->ip->saddr = e->ip->daddr;
+		e->ip->daddr = addr;
+		old = word_at(&e->ip->ttl);
+		e->ip->ttl = XDPING_TTL;
+		csum_replace16(&e->ip->check, old, word_at(&e->ip->ttl));
+	} else {
+		addr6 = e->ip6->saddr;
+		e->ip6->saddr = e->ip6->daddr;
+		e->ip6->daddr = addr6;
+		e->ip6->hop_limit = XDPING_TTL;
+	}
 
-	old = *(__u16 *)&e->ip->ttl;
-	e->ip->ttl = XDPING_TTL;
-	csum_replace16(&e->ip->check, old, *(__u16 *)&e->ip->ttl);
-
-	old = *(__u16 *)&e->icmp->type;
+	old = word_at(&e->icmp->type);
 	e->icmp->type = type;
-	csum_replace16(&e->icmp->checksum, old, *(__u16 *)&e->icmp->type);
+	csum_replace16(&e->icmp->checksum, old, word_at(&e->icmp->type));
 }
 
 #endif

@@ -20,34 +20,47 @@ int xdping_client(struct xdp_md *ctx)
 	struct xdping_stats *st = xdping_stats_of(XDPING_ROLE_CLIENT);
 	struct xdping_key key = {};
 	struct xdping_run *run;
-	struct echo4 e;
+	struct echo e;
 	__be16 seq;
 	__u64 now;
 	__u32 i;
+	int type;
 
 	if (!st)
 		return XDP_PASS;
-	if (parse_echo4(ctx, &e) != ICMP_ECHOREPLY)
+	type = parse_echo(ctx, &e);
+	if (type < 0)
 		return pass(st);
 
 	key.ifindex = ctx->ingress_ifindex;
 	key.id = e.icmp->un.echo.id;
-	key.family = XDPING_FAMILY_IPV4;
-	__builtin_memcpy(key.addr, &e.ip->saddr, sizeof(e.ip->saddr));
+	if (e.family == 4) {
+		if (type != ICMP_ECHOREPLY)
+			return pass(st);
+		key.family = XDPING_FAMILY_IPV4;
+		__builtin_memcpy(key.addr, &e.ip->saddr, sizeof(e.ip->saddr));
+	} else {
+		if (type != ICMPV6_ECHO_REPLY)
+			return pass(st);
+		key.family = XDPING_FAMILY_IPV6;
+		__builtin_memcpy(key.addr, &e.ip6->saddr, sizeof(e.ip6->saddr));
+	}
 	run = bpf_map_lookup_elem(&xdping_runs, &key);
 	if (!run || run->seq != e.icmp->un.echo.sequence || run->done >= run->count)
 		return pass(st);
 
+	/* One clock read per bounce: a sample runs from the reply that sent
+	 * a request to the reply that answers it, our turnaround included. */
+	now = bpf_ktime_get_ns();
 	if (run->sent_ns) {
-		now = bpf_ktime_get_ns();
 		i = run->done;
 		if (i >= XDPING_MAX_SAMPLES) {
 			st->errors++;
 			return XDP_PASS;
 		}
 		run->rtt_ns[i] = now - run->sent_ns;
-		run->ttl[i] = e.ip->ttl;
-		run->icmp_len = bpf_ntohs(e.ip->tot_len) - e.ip->ihl * 4;
+		run->ttl[i] = e.family == 4 ? e.ip->ttl : e.ip6->hop_limit;
+		run->icmp_len = e.icmp_len;
 		run->done = ++i;
 		st->samples++;
 		if (i >= run->count) {
@@ -60,12 +73,12 @@ int xdping_client(struct xdp_md *ctx)
 		}
 	}
 
-	echo4_turn(&e, ICMP_ECHO);
+	echo_turn(&e, e.family == 4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST);
 	seq = bpf_htons(bpf_ntohs(e.icmp->un.echo.sequence) + 1);
 	csum_replace16(&e.icmp->checksum, e.icmp->un.echo.sequence, seq);
 	e.icmp->un.echo.sequence = seq;
 	run->seq = seq;
-	run->sent_ns = bpf_ktime_get_ns();
+	run->sent_ns = now;
 	st->answered++;
 	return XDP_TX;
 }

@@ -335,6 +335,62 @@ static inline size_t pkt_put_icmp_echo(struct pkt *p, uint8_t type, uint8_t code
 	return off;
 }
 
+struct pkt_ipv6 {
+	uint8_t tclass;
+	uint32_t flow;		/* 20 bits */
+	uint8_t next;		/* next header */
+	uint8_t hlim;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	int plen_adj;		/* added to the true payload length */
+};
+
+/* An IPv6 header for l4_len bytes of payload; returns the header's offset. */
+static inline size_t pkt_put_ipv6(struct pkt *p, const struct pkt_ipv6 *ip, size_t l4_len)
+{
+	size_t off = pkt_put(p, NULL, 40);
+	uint8_t *h = p->b + off;
+
+	pkt_set32(h, 6u << 28 | (uint32_t)ip->tclass << 20 | (ip->flow & 0xfffff));
+	pkt_set16(h + 4, l4_len + ip->plen_adj);
+	h[6] = ip->next;
+	h[7] = ip->hlim;
+	memcpy(h + 8, ip->saddr, 16);
+	memcpy(h + 24, ip->daddr, 16);
+	return off;
+}
+
+/*
+ * RFC 1071 sum of an upper-layer message of len bytes behind the IPv6
+ * pseudo-header (RFC 8200 8.1: source, destination, upper-layer length
+ * as 32 bits, three zero bytes, next header). A message holding its own
+ * correct checksum sums to 0xffff.
+ */
+static inline uint16_t pkt_sum6(const uint8_t saddr[16], const uint8_t daddr[16], uint8_t next,
+				const uint8_t *msg, size_t len)
+{
+	uint8_t pseudo[40];
+	uint32_t sum;
+
+	memcpy(pseudo, saddr, 16);
+	memcpy(pseudo + 16, daddr, 16);
+	pkt_set32(pseudo + 32, len);
+	pkt_set32(pseudo + 36, next);
+	/* 40 bytes: the message's words line up as if it followed directly. */
+	sum = pkt_sum(pseudo, sizeof(pseudo)) + pkt_sum(msg, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* Writes the checksum of msg[0..len) behind the pseudo-header (its field at msg[at]). */
+static inline void pkt_csum6_set(const uint8_t saddr[16], const uint8_t daddr[16], uint8_t next,
+				 uint8_t *msg, size_t len, size_t at)
+{
+	pkt_set16(msg + at, 0);
+	pkt_set16(msg + at, ~pkt_sum6(saddr, daddr, next, msg, len) & 0xffff);
+}
+
 /* ---- BPF ---- */
 
 static inline int pkt_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -346,10 +402,13 @@ static inline int pkt_libbpf_print(enum libbpf_print_level level, const char *fm
 }
 
 /*
- * Opens and loads dir/name.o with nothing pinned (every map private to
- * this process); returns the fd of its first program, or a negative errno.
+ * Opens dir/name.o with nothing pinned (every map private to this
+ * process), lets prep (when not NULL) adjust the object before it is
+ * loaded (map sizes, say; a non-zero return is the error), and loads it.
+ * Returns the fd of its first program, or a negative errno.
  */
-static inline int pkt_load(const char *dir, const char *name, struct bpf_object **objp)
+static inline int pkt_load_with(const char *dir, const char *name, struct bpf_object **objp,
+				int (*prep)(struct bpf_object *, void *), void *arg)
 {
 	struct bpf_program *prog;
 	struct bpf_object *obj;
@@ -367,6 +426,11 @@ static inline int pkt_load(const char *dir, const char *name, struct bpf_object 
 		if (err)
 			goto fail;
 	}
+	if (prep) {
+		err = prep(obj, arg);
+		if (err)
+			goto fail;
+	}
 	err = bpf_object__load(obj);
 	if (err)
 		goto fail;
@@ -380,6 +444,15 @@ static inline int pkt_load(const char *dir, const char *name, struct bpf_object 
 fail:
 	bpf_object__close(obj);
 	return err;
+}
+
+/*
+ * Opens and loads dir/name.o with nothing pinned (every map private to
+ * this process); returns the fd of its first program, or a negative errno.
+ */
+static inline int pkt_load(const char *dir, const char *name, struct bpf_object **objp)
+{
+	return pkt_load_with(dir, name, objp, NULL, NULL);
 }
 
 static inline uint64_t pkt_now_ns(void)

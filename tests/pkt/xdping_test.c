@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Packet tests of xdp/xdping_server.o and xdp/xdping_client.o: crafted
- * frames through BPF_PROG_TEST_RUN, the verdict and every byte out checked
- * against a frame built here from scratch, run state and counters checked
- * around them. TAP on stdout.
+ * Packet tests of xdp/xdping_server.o and xdp/xdping_client.o, ICMP echo
+ * over IPv4 and ICMPv6 echo over IPv6: crafted frames through
+ * BPF_PROG_TEST_RUN, the verdict and every byte out checked against a
+ * frame built here from scratch (ICMPv6 checksums over the pseudo-header),
+ * run state and counters checked around them. TAP on stdout.
  *
  *   xdping_test [DIR]     DIR holds the objects (default: xdp)
  *
@@ -22,8 +23,12 @@
 
 #define ECHO_REPLY	0
 #define ECHO_REQUEST	8
+#define ECHO6_REQUEST	128
+#define ECHO6_REPLY	129
+#define NEXT_ICMPV6	58
 #define XDPING_TTL	64
 #define MAX_PAYLOAD	1472	/* 1500 - IPv4 header - ICMP header */
+#define MAX_PAYLOAD6	1452	/* 1500 - IPv6 header - ICMPv6 header */
 #define CLIENT_ID	0x4a7e
 
 /* "a" runs the program, "b" is its peer. */
@@ -31,6 +36,10 @@ static const uint8_t mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 static const uint8_t mac_b[6] = { 0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xf1 };
 #define ADDR_A	0xc6120001	/* 198.18.0.1 */
 #define ADDR_B	0xc6130702	/* 198.19.7.2 */
+/* 2001:db8::1 and 2001:db8:a1:b2c:0:ff:fe12:3402 */
+static const uint8_t addr6_a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
+static const uint8_t addr6_b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xa1, 0x0b, 0x2c,
+				     0x00, 0x00, 0x00, 0xff, 0xfe, 0x12, 0x34, 0x02 };
 
 struct obj {
 	const char *name;
@@ -57,7 +66,11 @@ struct echo {
 	struct pkt_vlan tags[3];
 	int ntags;
 	uint16_t ethertype;
+	bool v6;		/* IPv6 + ICMPv6 (ip6, ext) rather than IPv4 + ICMP (ip) */
 	struct pkt_ipv4 ip;
+	struct pkt_ipv6 ip6;
+	uint8_t ext_len;	/* bytes of IPv6 extension headers before the ICMPv6 header */
+	uint8_t ext[64];
 	uint8_t type, code;
 	uint16_t id, seq;
 	uint16_t plen;		/* ICMP payload bytes */
@@ -73,7 +86,13 @@ static size_t echo_l3(const struct echo *e)
 
 static size_t echo_l4(const struct echo *e)
 {
-	return echo_l3(e) + 20 + e->ip.opt_len;
+	return echo_l3(e) + (e->v6 ? 40 + e->ext_len : 20 + e->ip.opt_len);
+}
+
+/* The TTL or hop limit of e. */
+static uint8_t echo_ttl(const struct echo *e)
+{
+	return e->v6 ? e->ip6.hlim : e->ip.ttl;
 }
 
 static void echo_build(const struct echo *e, struct pkt *p)
@@ -83,9 +102,17 @@ static void echo_build(const struct echo *e, struct pkt *p)
 
 	p->len = 0;
 	pkt_put_eth(p, e->dst, e->src, e->tags, e->ntags, e->ethertype);
-	pkt_put_ipv4(p, &e->ip, 8 + e->plen);
+	if (e->v6) {
+		pkt_put_ipv6(p, &e->ip6, e->ext_len + 8 + e->plen);
+		pkt_put(p, e->ext, e->ext_len);
+	} else {
+		pkt_put_ipv4(p, &e->ip, 8 + e->plen);
+	}
 	pkt_fill(bytes, e->plen, e->seed);
 	icmp = pkt_put_icmp_echo(p, e->type, e->code, e->id, e->seq, bytes, e->plen);
+	if (e->v6)	/* over the pseudo-header too (true length, final destination) */
+		pkt_csum6_set(e->ip6.saddr, e->ip6.daddr, NEXT_ICMPV6, p->b + icmp,
+			      8 + e->plen, 2);
 	pkt_set16(p->b + icmp + 2, pkt_get16(p->b + icmp + 2) + e->icmp_check_adj);
 	pkt_fill(bytes, e->pad, ~e->seed);
 	pkt_put(p, bytes, e->pad);
@@ -125,19 +152,60 @@ static struct echo reply(uint16_t seq, uint16_t plen)
 	return echo_from_b(ECHO_REPLY, CLIENT_ID, seq, plen);
 }
 
-/* The frame sent back: addresses swapped, fresh TTL, new type. */
+/* An ICMPv6 echo frame from b to a. */
+static struct echo echo6_from_b(uint8_t type, uint16_t id, uint16_t seq, uint16_t plen)
+{
+	struct echo e;
+
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dst, mac_a, 6);
+	memcpy(e.src, mac_b, 6);
+	e.ethertype = PKT_ETH_P_IPV6;
+	e.v6 = true;
+	e.ip6.tclass = 0xb8;
+	e.ip6.flow = 0x9a5c3 + plen;
+	e.ip6.next = NEXT_ICMPV6;
+	e.ip6.hlim = 51;
+	memcpy(e.ip6.saddr, addr6_b, 16);
+	memcpy(e.ip6.daddr, addr6_a, 16);
+	e.type = type;
+	e.id = id;
+	e.seq = seq;
+	e.plen = plen;
+	e.seed = plen + 7;
+	return e;
+}
+
+static struct echo request6(uint16_t plen)
+{
+	return echo6_from_b(ECHO6_REQUEST, 0x1234, 7, plen);
+}
+
+static struct echo reply6(uint16_t seq, uint16_t plen)
+{
+	return echo6_from_b(ECHO6_REPLY, CLIENT_ID, seq, plen);
+}
+
+/* The frame sent back: addresses swapped, fresh TTL (hop limit), new type. */
 static void turn(struct echo *e, uint8_t type)
 {
-	uint8_t mac[6];
+	uint8_t mac[6], addr6[16];
 	uint32_t addr;
 
 	memcpy(mac, e->dst, 6);
 	memcpy(e->dst, e->src, 6);
 	memcpy(e->src, mac, 6);
-	addr = e->ip.saddr;
-	e->ip.saddr = e->ip.daddr;
-	e->ip.daddr = addr;
-	e->ip.ttl = XDPING_TTL;
+	if (e->v6) {
+		memcpy(addr6, e->ip6.saddr, 16);
+		memcpy(e->ip6.saddr, e->ip6.daddr, 16);
+		memcpy(e->ip6.daddr, addr6, 16);
+		e->ip6.hlim = XDPING_TTL;
+	} else {
+		addr = e->ip.saddr;
+		e->ip.saddr = e->ip.daddr;
+		e->ip.daddr = addr;
+		e->ip.ttl = XDPING_TTL;
+	}
 	e->type = type;
 }
 
@@ -243,11 +311,18 @@ static bool expect_pass(struct obj *o, const struct pkt *in, const char *what)
 	return expect_pass_on(o, lo, in, what);
 }
 
-/* The IP and ICMP checksums of an echo frame laid out as e verify. */
+/*
+ * The IP and ICMP checksums of an echo frame laid out as e verify; for
+ * ICMPv6, over the pseudo-header made of the addresses in p.
+ */
 static bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what)
 {
 	size_t l3 = echo_l3(e), l4 = echo_l4(e);
 
+	if (e->v6)
+		return tap_check(pkt_sum6(p->b + l3 + 8, p->b + l3 + 24, NEXT_ICMPV6, p->b + l4,
+					  8 + e->plen) == 0xffff,
+				 "%s: ICMPv6 checksum does not verify", what);
 	if (!tap_check(pkt_sum(p->b + l3, l4 - l3) == 0xffff, "%s: IP checksum does not verify",
 		       what))
 		return false;
@@ -280,7 +355,7 @@ static bool expect_answer(const struct echo *in, const char *what)
 {
 	struct echo want = *in;
 
-	turn(&want, ECHO_REPLY);
+	turn(&want, in->v6 ? ECHO6_REPLY : ECHO_REPLY);
 	return expect_echo(&server, lo, in, XDP_TX, &want, what);
 }
 
@@ -634,25 +709,33 @@ static void put_arp(struct pkt *p)
 	pkt_put(p, NULL, PKT_ETH_ZLEN - p->len);
 }
 
-/* An ICMPv6 echo request (type 128) from 2001:db8::2 to 2001:db8::1. */
-static void put_ipv6_echo(struct pkt *p, uint8_t type)
+/*
+ * Written out byte by byte, apart from echo_build(): an ICMPv6 echo
+ * request (type 128, hop limit 63) from 2001:db8::2 to 2001:db8::1, or
+ * (reply) the reply to it: MACs and addresses swapped, type 129, hop
+ * limit 64.
+ */
+static void put_ipv6_echo(struct pkt *p, bool reply)
 {
 	uint8_t pseudo[40 + 8 + 56];
 	size_t ip, icmp, len = 8 + 56;
 
 	p->len = 0;
-	pkt_put_eth(p, mac_a, mac_b, NULL, 0, PKT_ETH_P_IPV6);
+	if (reply)
+		pkt_put_eth(p, mac_b, mac_a, NULL, 0, PKT_ETH_P_IPV6);
+	else
+		pkt_put_eth(p, mac_a, mac_b, NULL, 0, PKT_ETH_P_IPV6);
 	ip = pkt_put(p, NULL, 40);
 	pkt_set32(p->b + ip, 0x60000000);
 	pkt_set16(p->b + ip + 4, len);
 	p->b[ip + 6] = 58;
-	p->b[ip + 7] = 64;
+	p->b[ip + 7] = reply ? 64 : 63;
 	pkt_set32(p->b + ip + 8, 0x20010db8);
-	p->b[ip + 23] = 2;
+	p->b[ip + 23] = reply ? 1 : 2;
 	pkt_set32(p->b + ip + 24, 0x20010db8);
-	p->b[ip + 39] = 1;
+	p->b[ip + 39] = reply ? 2 : 1;
 	icmp = pkt_put(p, NULL, len);
-	p->b[icmp] = type;
+	p->b[icmp] = reply ? 129 : 128;
 	pkt_set16(p->b + icmp + 4, 0x1234);
 	pkt_set16(p->b + icmp + 6, 1);
 	pkt_fill(p->b + icmp + 8, 56, 6);
@@ -666,15 +749,17 @@ static void put_ipv6_echo(struct pkt *p, uint8_t type)
 static void server_not_ipv4_icmp(void)
 {
 	struct echo base = request(56);
-	struct pkt p;
+	struct pkt p, want, out;
 
 	not_ipv4_icmp(&server, &base);
 	put_arp(&p);
 	expect_pass(&server, &p, "ARP request");
-	put_ipv6_echo(&p, 128);
-	expect_pass(&server, &p, "ICMPv6 echo request");
-	tap_end("server: ARP, IPv6, other EtherTypes, UDP/TCP/any IP protocol but ICMP -> "
-		"XDP_PASS untouched");
+	put_ipv6_echo(&p, false);
+	put_ipv6_echo(&want, true);
+	expect_frame(&server, lo, &p, XDP_TX, &want, &out, "ICMPv6 echo request");
+	tap_end("server: ARP, other EtherTypes (0x86dd over an IPv4 header included), UDP/TCP/any "
+		"IP protocol but ICMP -> XDP_PASS untouched; a hand-written ICMPv6 echo request "
+		"-> its hand-written reply (XDP_TX)");
 }
 
 /*
@@ -889,6 +974,480 @@ static void server_totals(void)
 		"XDP_PASS", (unsigned long long)server.tx, (unsigned long long)server.pass);
 }
 
+/* ---- server, IPv6 ---- */
+
+static const uint16_t some_sizes6[] = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD6 };
+
+/* echo_build() against put_ipv6_echo(), written out apart from it. */
+static void server6_builder(void)
+{
+	struct echo e = echo6_from_b(ECHO6_REQUEST, 0x1234, 1, 56);
+	struct pkt mine, hand;
+
+	e.ip6.tclass = 0;
+	e.ip6.flow = 0;
+	e.ip6.hlim = 63;
+	memset(e.ip6.saddr + 4, 0, 12);
+	e.ip6.saddr[15] = 2;
+	memset(e.ip6.daddr + 4, 0, 12);
+	e.ip6.daddr[15] = 1;
+	e.seed = 6;
+	echo_build(&e, &mine);
+	put_ipv6_echo(&hand, false);
+	if (!tap_check(mine.len == hand.len && !memcmp(mine.b, hand.b, hand.len),
+		       "request: echo_build() differs from the hand-written frame"))
+		tap_hexdiff(mine.b, mine.len, hand.b, hand.len);
+	echo_csums_ok(&e, &hand, "hand-written request");
+	turn(&e, ECHO6_REPLY);
+	echo_build(&e, &mine);
+	put_ipv6_echo(&hand, true);
+	if (!tap_check(mine.len == hand.len && !memcmp(mine.b, hand.b, hand.len),
+		       "reply: echo_build() differs from the hand-written frame"))
+		tap_hexdiff(mine.b, mine.len, hand.b, hand.len);
+	echo_csums_ok(&e, &hand, "hand-written reply");
+	tap_end("IPv6: the test's ICMPv6 frames (checksum over the pseudo-header) equal "
+		"hand-written ones");
+}
+
+static void server6_sizes(void)
+{
+	char what[64];
+	unsigned int plen;
+
+	for (plen = 0; plen <= MAX_PAYLOAD6; plen++) {
+		struct echo in = request6(plen);
+
+		snprintf(what, sizeof(what), "payload %u", plen);
+		expect_answer(&in, what);
+	}
+	tap_end("server IPv6: echo request (128) -> reply (129, XDP_TX), MACs and addresses "
+		"swapped, hop limit 64, exact bytes, payload 0..%d", MAX_PAYLOAD6);
+}
+
+static void server6_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
+{
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(some_sizes6) / sizeof(some_sizes6[0]); i++) {
+		struct echo in = request6(some_sizes6[i]);
+
+		set_tags(&in, tags, ntags);
+		snprintf(what, sizeof(what), "payload %u", in.plen);
+		expect_answer(&in, what);
+	}
+	tap_end("server IPv6: %s: answered, tags kept", desc);
+}
+
+/* A unicast address in 2001:db8::/32. */
+static void random_addr6(uint8_t a[16], uint32_t *s)
+{
+	memcpy(a, addr6_a, 4);
+	pkt_fill(a + 4, 12, pkt_rand(s));
+}
+
+static struct echo random_echo6(uint32_t *s, uint8_t type)
+{
+	struct echo e = echo6_from_b(type, 0, 0, pkt_rand(s) % (MAX_PAYLOAD6 + 1));
+	int i;
+
+	pkt_fill(e.dst, 6, pkt_rand(s));
+	pkt_fill(e.src, 6, pkt_rand(s));
+	e.dst[0] &= ~1;
+	random_addr6(e.ip6.saddr, s);
+	random_addr6(e.ip6.daddr, s);
+	e.ip6.tclass = pkt_rand(s);
+	e.ip6.flow = pkt_rand(s);
+	e.ip6.hlim = pkt_rand(s);
+	e.ntags = pkt_rand(s) % 3;
+	for (i = 0; i < e.ntags; i++) {
+		e.tags[i].tpid = pkt_rand(s) & 1 ? PKT_ETH_P_8021Q : PKT_ETH_P_8021AD;
+		e.tags[i].tci = pkt_rand(s);
+	}
+	e.id = pkt_rand(s);
+	e.seq = pkt_rand(s);
+	e.seed = pkt_rand(s);
+	return e;
+}
+
+static void server6_random(void)
+{
+	uint32_t s = 20261123;
+	char what[64];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		struct echo in = random_echo6(&s, ECHO6_REQUEST);
+
+		snprintf(what, sizeof(what), "random request #%d (payload %u)", i, in.plen);
+		expect_answer(&in, what);
+	}
+	tap_end("server IPv6: 2000 random requests (2001:db8::/32 addresses, traffic class, flow "
+		"label, hop limit, tags, payload)");
+}
+
+/* A wrong ICMPv6 checksum in gives an equally wrong one out. */
+static void bad_csum6_carried(const struct echo *in, const char *what)
+{
+	size_t l3 = echo_l3(in), l4 = echo_l4(in), ilen = 8 + in->plen;
+	struct echo want = *in;
+	struct pkt pin, pwant, out;
+	uint32_t verdict;
+
+	want.icmp_check_adj = 0;
+	turn(&want, ECHO6_REPLY);
+	echo_build(in, &pin);
+	echo_build(&want, &pwant);
+	if (!run(&server, lo, &pin, &out, &verdict) ||
+	    !tap_check(verdict == XDP_TX, "%s: %s", what, verdict_name(verdict)))
+		return;
+	tap_check(pkt_get16(out.b + l4 + 2) ==
+		  rfc1624(pkt_get16(pin.b + l4 + 2), ECHO6_REQUEST << 8, ECHO6_REPLY << 8),
+		  "%s: ICMPv6 checksum %04x is not the RFC 1624 update of %04x", what,
+		  pkt_get16(out.b + l4 + 2), pkt_get16(pin.b + l4 + 2));
+	tap_check(pkt_sum6(out.b + l3 + 8, out.b + l3 + 24, NEXT_ICMPV6, out.b + l4, ilen) ==
+		  pkt_sum6(pin.b + l3 + 8, pin.b + l3 + 24, NEXT_ICMPV6, pin.b + l4, ilen),
+		  "%s: ICMPv6 checksum error not carried over", what);
+	memcpy(pwant.b + l4 + 2, out.b + l4 + 2, 2);
+	if (!tap_check(out.len == pwant.len && !memcmp(out.b, pwant.b, out.len),
+		       "%s: bytes other than the checksum differ", what))
+		tap_hexdiff(out.b, out.len, pwant.b, pwant.len);
+}
+
+static void server6_bad_csums(void)
+{
+	static const uint16_t adj[] = { 1, 0x1234, 0x8000, 0xfffe };
+	char what[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(adj) / sizeof(adj[0]); i++)
+		for (j = 0; j < sizeof(some_sizes6) / sizeof(some_sizes6[0]); j++) {
+			struct echo in = request6(some_sizes6[j]);
+
+			in.icmp_check_adj = adj[i];
+			snprintf(what, sizeof(what), "payload %u, checksum off by %#x", in.plen,
+				 adj[i]);
+			bad_csum6_carried(&in, what);
+		}
+	tap_end("server IPv6: a bad input checksum stays equally bad (incremental RFC 1624 "
+		"update)");
+}
+
+static void server6_l2(void)
+{
+	static const uint8_t dst[][6] = {
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, { 0x33, 0x33, 0xff, 0x12, 0x34, 0x02 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
+		{ 0x03, 0x11, 0x22, 0x33, 0x44, 0x55 },
+	};
+	char what[64];
+	struct echo in;
+	size_t i;
+
+	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
+		in = request6(56);
+		memcpy(in.dst, dst[i], 6);
+		snprintf(what, sizeof(what), "destination MAC %02x:%02x:%02x:...", dst[i][0],
+			 dst[i][1], dst[i][2]);
+		expect_echo_pass(&server, &in, what);
+		set_tags(&in, tags_qinq, 2);
+		expect_echo_pass(&server, &in, what);
+	}
+	in = request6(56);
+	set_tags(&in, tags_3, 3);
+	expect_echo_pass(&server, &in, "three tags");
+	tap_end("server IPv6: multicast (33:33:...)/broadcast destination MAC, three VLAN tags "
+		"-> XDP_PASS untouched");
+}
+
+static void server6_ip_group(void)
+{
+	static const uint8_t mcast[][16] = {
+		{ 0xff, 0x02, [15] = 1 },
+		{ 0xff, 0x01, [15] = 1 },
+		{ 0xff, 0x05, [15] = 2 },
+		{ 0xff, 0x0e, [13] = 1, [14] = 0x01, [15] = 0x01 },
+		{ 0xff, 0x02, [11] = 1, [12] = 0xff, [13] = 0x12, [14] = 0x34, [15] = 0x02 },
+		{ 0xff },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff },
+	};
+	static const uint8_t any[16];
+	char what[96];
+	struct echo in;
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(mcast) / sizeof(mcast[0]); i++) {
+		in = request6(56);
+		memcpy(in.ip6.daddr, mcast[i], 16);
+		snprintf(what, sizeof(what), "destination %02x%02x::...%02x", mcast[i][0],
+			 mcast[i][1], mcast[i][15]);
+		expect_echo_pass(&server, &in, what);
+		in = request6(56);
+		memcpy(in.ip6.saddr, mcast[i], 16);
+		snprintf(what, sizeof(what), "source %02x%02x::...%02x", mcast[i][0],
+			 mcast[i][1], mcast[i][15]);
+		expect_echo_pass(&server, &in, what);
+	}
+	in = request6(56);
+	memcpy(in.ip6.saddr, any, 16);
+	expect_echo_pass(&server, &in, "source ::");
+	in = request6(56);
+	memcpy(in.ip6.daddr, any, 16);
+	expect_echo_pass(&server, &in, "destination ::");
+	/* Unicast, however close to the refused ones: one bit set anywhere, fe.., 00ff.. */
+	for (j = 0; j < 16; j++) {
+		in = request6(56);
+		memset(in.ip6.saddr, 0, 16);
+		in.ip6.saddr[j] = j == 0 ? 0x80 : 1;
+		snprintf(what, sizeof(what), "source with byte %d alone set", j);
+		expect_answer(&in, what);
+		in = request6(56);
+		memset(in.ip6.daddr, 0, 16);
+		in.ip6.daddr[j] = j == 15 ? 0x80 : 1;
+		snprintf(what, sizeof(what), "destination with byte %d alone set", j);
+		expect_answer(&in, what);
+	}
+	in = request6(56);
+	in.ip6.saddr[0] = 0xfe;
+	in.ip6.daddr[0] = 0x00;
+	in.ip6.daddr[1] = 0xff;
+	expect_answer(&in, "fe01:db8:... to 00ff:db8:... (unicast)");
+	in = request6(56);
+	in.ip6.saddr[0] = in.ip6.daddr[0] = 0xfe;
+	in.ip6.saddr[1] = in.ip6.daddr[1] = 0xff;
+	expect_answer(&in, "feff:db8:... to feff:db8:... (unicast)");
+	tap_end("server IPv6: multicast (ff00::/8) destination or source, :: source or "
+		"destination -> XDP_PASS untouched; unicast next to them answered");
+}
+
+static void server6_types_codes(void)
+{
+	char what[64];
+	unsigned int v;
+
+	for (v = 0; v < 256; v++) {
+		struct echo in = request6(56);
+
+		if (v == ECHO6_REQUEST)
+			continue;
+		in.type = v;
+		snprintf(what, sizeof(what), "ICMPv6 type %u", v);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server IPv6: every ICMPv6 type but 128 (echo reply 129, neighbour solicitation "
+		"135, IPv4's 8 included) -> XDP_PASS untouched");
+	for (v = 1; v < 256; v++) {
+		struct echo in = request6(56);
+
+		in.code = v;
+		snprintf(what, sizeof(what), "ICMPv6 code %u", v);
+		expect_echo_pass(&server, &in, what);
+	}
+	tap_end("server IPv6: echo request with code 1..255 -> XDP_PASS untouched");
+}
+
+typedef void (*frame_check)(const struct pkt *, const char *);
+
+/* An extension header of len bytes (a multiple of 8) before the ICMPv6 header. */
+static void ext_header(struct echo *e, uint8_t type, size_t len)
+{
+	e->ip6.next = type;
+	e->ext_len = len;
+	memset(e->ext, 0, len);
+	e->ext[0] = NEXT_ICMPV6;
+	e->ext[1] = len / 8 - 1;
+}
+
+/* Pad1/PadN options filling an options header from byte 2 on. */
+static void ext_padn(struct echo *e)
+{
+	e->ext[2] = 1;
+	e->ext[3] = e->ext_len - 4;
+}
+
+/*
+ * Common to both objects: base (an echo frame that would be taken) made
+ * malformed or not a bare IPv6 + ICMPv6 datagram; refused() checks each.
+ */
+static void bad_ipv6(const struct echo *base, frame_check refused)
+{
+	static const int longer[] = { 1, 2, 7, 8, 1000 };
+	static const uint16_t frag[] = { 0x0000, 0x0001, 0x0008, 0xfff9 };
+	static const uint16_t types[] = { PKT_ETH_P_IP, 0x86dc, 0x86de, 0xdd86, 0x88dd, 0x8100 };
+	size_t l3 = echo_l3(base), i, min = PKT_ETH_ZLEN + 4 * base->ntags;
+	char what[80];
+	struct echo in;
+	struct pkt p;
+	unsigned int v;
+	int adj;
+
+#define REFUSE(e, ...) do { \
+		snprintf(what, sizeof(what), __VA_ARGS__); \
+		echo_build(&(e), &p); \
+		refused(&p, what); \
+	} while (0)
+	for (v = 0; v < 256; v++) {
+		if (v == NEXT_ICMPV6)
+			continue;
+		in = *base;
+		in.ip6.next = v;
+		REFUSE(in, "next header %u, ICMPv6 right behind", v);
+	}
+	in = *base;
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	REFUSE(in, "hop-by-hop options (PadN), then ICMPv6");
+	in = *base;
+	ext_header(&in, 0, 16);
+	in.ext[2] = 5;		/* router alert, MLD */
+	in.ext[3] = 2;
+	in.ext[6] = 1;
+	in.ext[7] = 8;
+	REFUSE(in, "hop-by-hop options (router alert), then ICMPv6");
+	in = *base;
+	ext_header(&in, 60, 8);
+	ext_padn(&in);
+	REFUSE(in, "destination options, then ICMPv6");
+	in = *base;
+	ext_header(&in, 43, 24);
+	memcpy(in.ext + 8, addr6_a, 16);
+	REFUSE(in, "routing header (segments left 0), then ICMPv6");
+	for (i = 0; i < sizeof(frag) / sizeof(frag[0]); i++) {
+		in = *base;
+		ext_header(&in, 44, 8);
+		in.ext[1] = 0;
+		pkt_set16(in.ext + 2, frag[i]);
+		pkt_set32(in.ext + 4, 0xc0ffee00 + i);
+		REFUSE(in, "fragment header (offset/M %04x), then ICMPv6", frag[i]);
+	}
+	in = *base;
+	ext_header(&in, 51, 16);
+	in.ext[1] = 16 / 4 - 2;
+	pkt_set32(in.ext + 4, 0x100);
+	REFUSE(in, "authentication header, then ICMPv6");
+	in = *base;
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	in.ext[0] = 60;
+	REFUSE(in, "hop-by-hop options, then the echo as if it were options");
+	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
+		in = *base;
+		in.ip6.plen_adj = longer[i];
+		REFUSE(in, "payload length %d over the frame", longer[i]);
+	}
+	for (adj = -1; adj >= -(8 + base->plen); adj--) {
+		in = *base;
+		in.ip6.plen_adj = adj;
+		REFUSE(in, "payload length %d, %zu-byte frame", 8 + base->plen + adj,
+		       echo_l4(base) + 8 + base->plen);
+	}
+	for (i = 0; i < 3; i++) {
+		in = *base;
+		in.pad = i == 2 ? 100 : i + 1;
+		REFUSE(in, "%u trailing bytes", in.pad);
+	}
+	/* A minimum-size frame with the ICMPv6 header cut short by it. */
+	for (adj = -8; adj < 0; adj++) {
+		in = *base;
+		in.plen = 0;
+		in.ip6.plen_adj = adj;
+		echo_build(&in, &p);
+		p.len = min;
+		snprintf(what, sizeof(what), "payload length %d, %zu-byte frame", 8 + adj, min);
+		refused(&p, what);
+	}
+	for (v = 0; v < 16; v++) {
+		if (v == 6)
+			continue;
+		echo_build(base, &p);
+		p.b[l3] = (p.b[l3] & 0x0f) | v << 4;
+		snprintf(what, sizeof(what), "IP version %u under EtherType 86dd", v);
+		refused(&p, what);
+	}
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		in = *base;
+		in.ethertype = types[i];
+		REFUSE(in, "IPv6 under EtherType %04x", types[i]);
+	}
+#undef REFUSE
+}
+
+static void server_refuse_frame(const struct pkt *p, const char *what)
+{
+	expect_pass(&server, p, what);
+}
+
+static void server6_bad(void)
+{
+	struct echo base = request6(56);
+
+	bad_ipv6(&base, server_refuse_frame);
+	set_tags(&base, tags_qinq, 2);
+	bad_ipv6(&base, server_refuse_frame);
+	base = request6(0);
+	set_tags(&base, tags_1q, 1);
+	bad_ipv6(&base, server_refuse_frame);
+	tap_end("server IPv6: any next header but 58 (hop-by-hop, routing, fragment, "
+		"destination options, AH before ICMPv6 included), payload length over or under "
+		"the frame, trailing bytes, version != 6 -> XDP_PASS untouched");
+}
+
+static void server6_truncations(void)
+{
+	struct echo in = request6(56);
+	struct pkt p;
+
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "payload 56");
+	in = request6(0);
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "payload 0");
+	in = request6(56);
+	set_tags(&in, tags_qinq, 2);
+	echo_build(&in, &p);
+	expect_truncations_pass(&server, &p, "2 tags, payload 56");
+	tap_end("server IPv6: a request cut at every length 14..L-1 -> XDP_PASS untouched");
+}
+
+static void server6_counters(void)
+{
+	struct xdping_stats before, d = { .answered = 5, .passed = 6 };
+	struct echo in;
+	int i;
+
+	if (!stats_get(&server, XDPING_ROLE_SERVER, &before))
+		goto out;
+	for (i = 0; i < 5; i++) {
+		in = request6(i * 100);
+		expect_answer(&in, "request");
+	}
+	in = request6(56);
+	in.type = ECHO6_REPLY;
+	expect_echo_pass(&server, &in, "reply");
+	in = request6(56);
+	in.type = 135;
+	expect_echo_pass(&server, &in, "neighbour solicitation");
+	in = request6(56);
+	in.dst[0] = 0x33;
+	expect_echo_pass(&server, &in, "multicast MAC");
+	in = request6(56);
+	in.ip6.daddr[0] = 0xff;
+	expect_echo_pass(&server, &in, "multicast destination");
+	in = request6(56);
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	expect_echo_pass(&server, &in, "hop-by-hop");
+	in = request6(56);
+	in.pad = 1;
+	expect_echo_pass(&server, &in, "trailing byte");
+	stats_moved(&server, &before, &d, "5 requests, 6 others");
+out:
+	tap_end("server IPv6: counters: answered +5, passed +6 over 5 requests and 6 other "
+		"frames");
+}
+
 static void server_tests(void)
 {
 	server_sizes();
@@ -907,6 +1466,19 @@ static void server_tests(void)
 	server_padding();
 	server_truncations();
 	server_counters();
+	server6_builder();
+	server6_sizes();
+	server6_tags(tags_1q, 1, "one 802.1Q tag");
+	server6_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
+	server6_tags(tags_qq, 2, "two 802.1Q tags");
+	server6_random();
+	server6_bad_csums();
+	server6_l2();
+	server6_ip_group();
+	server6_types_codes();
+	server6_bad();
+	server6_truncations();
+	server6_counters();
 	server_totals();
 }
 
@@ -938,15 +1510,44 @@ static bool run_get(const struct xdping_key *k, struct xdping_run *v, const char
 			 strerror(errno));
 }
 
-static bool chain_start(struct chain *c, uint32_t ifindex, uint16_t id, uint16_t count,
-			uint16_t first_seq)
+/* The key of a run for the replies t stands for: its id, family and source. */
+static struct xdping_key run_key_of(uint32_t ifindex, const struct echo *t)
+{
+	struct xdping_key k = run_key(ifindex, t->id, t->ip.saddr);
+
+	if (t->v6) {
+		k.family = XDPING_FAMILY_IPV6;
+		memcpy(k.addr, t->ip6.saddr, 16);
+	}
+	return k;
+}
+
+static bool chain_seed(struct chain *c, const struct xdping_key *k, uint16_t count,
+		       uint16_t first_seq)
 {
 	memset(c, 0, sizeof(*c));
-	c->key = run_key(ifindex, id, ADDR_B);
+	c->key = *k;
 	c->v.count = count;
 	c->v.seq = c->v.first_seq = htons(first_seq);
 	return tap_check(!bpf_map_update_elem(client.runs, &c->key, &c->v, BPF_ANY),
 			 "seeding a run: %s", strerror(errno));
+}
+
+static bool chain_start(struct chain *c, uint32_t ifindex, uint16_t id, uint16_t count,
+			uint16_t first_seq)
+{
+	struct xdping_key k = run_key(ifindex, id, ADDR_B);
+
+	return chain_seed(c, &k, count, first_seq);
+}
+
+/* A run for the replies t stands for (id, family, source address). */
+static bool chain_start_for(struct chain *c, uint32_t ifindex, const struct echo *t,
+			    uint16_t count, uint16_t first_seq)
+{
+	struct xdping_key k = run_key_of(ifindex, t);
+
+	return chain_seed(c, &k, count, first_seq);
 }
 
 static void chain_end(const struct chain *c)
@@ -1056,7 +1657,7 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 		       stats_moved(&client, &before, &d, what);
 	}
 	if (sample) {
-		c->v.ttl[i] = r->ip.ttl;
+		c->v.ttl[i] = echo_ttl(r);
 		c->v.icmp_len = 8 + r->plen;
 		c->v.done++;
 		last = c->v.done >= c->v.count;
@@ -1069,7 +1670,7 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 		want_completed++;
 		ok = expect_echo(&client, c->key.ifindex, r, XDP_PASS, &want, what);
 	} else {
-		turn(&want, ECHO_REQUEST);
+		turn(&want, r->v6 ? ECHO6_REQUEST : ECHO_REQUEST);
 		want.seq = r->seq + 1;
 		c->v.seq = htons(want.seq);
 		d.answered = 1;
@@ -1079,13 +1680,14 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 	       run_is(&c->key, &c->v, what) && stats_moved(&client, &before, &d, what);
 }
 
-/* The reply the run waits for next, from template t; the TTL varies by step. */
+/* The reply the run waits for next, from template t; the TTL (hop limit) varies by step. */
 static struct echo chain_reply(const struct chain *c, const struct echo *t)
 {
 	struct echo r = *t;
 
 	r.seq = ntohs(c->v.seq);
 	r.ip.ttl = t->ip.ttl + c->v.done * 7;
+	r.ip6.hlim = t->ip6.hlim + c->v.done * 7;
 	return r;
 }
 
@@ -1098,7 +1700,7 @@ static bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
 	bool ok;
 	int n;
 
-	if (!c || !chain_start(c, lo, t->id, count, first_seq)) {
+	if (!c || !chain_start_for(c, lo, t, count, first_seq)) {
 		free(c);
 		return false;
 	}
@@ -1353,7 +1955,7 @@ static bool chain_midway(struct chain *c, const struct echo *t)
 	struct echo r;
 	int n;
 
-	if (!chain_start(c, lo, t->id, 5, 1))
+	if (!chain_start_for(c, lo, t, 5, 1))
 		return false;
 	for (n = 0; n < 2; n++) {
 		r = chain_reply(c, t);
@@ -1535,6 +2137,294 @@ static void client_no_run(void)
 	tap_end("client: a reply with no run in the map -> XDP_PASS untouched");
 }
 
+/* ---- client, IPv6 ---- */
+
+/* One IPv6 run of 3 samples, step by step. */
+static void client6_steps(void)
+{
+	static const uint16_t after[] = { 0, 1, 2, 3, 4, 5, 0x0100, 0x0400, 0xffff };
+	struct echo t = reply6(1, 56), r;
+	struct chain c;
+	size_t i;
+
+	if (!chain_start_for(&c, lo, &t, 3, 1))
+		goto out;
+	tap_check(c.key.family == XDPING_FAMILY_IPV6 && !memcmp(c.key.addr, addr6_b, 16),
+		  "run key is not family 6 with the 16-byte source");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 1");
+	tap_end("client IPv6: run {lo, id, family 6, 16-byte address}: reply (129) seq 1 -> "
+		"request (128) seq 2 (XDP_TX), hop limit 64, exact bytes; run: seq 2, sent_ns set");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 2");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 3");
+	tap_end("client IPv6: replies seq 2, 3 -> requests seq 3, 4; samples 0, 1 with the "
+		"replies' hop limits, icmp_len 64");
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 4");
+	tap_end("client IPv6: reply seq 4 completes the run: XDP_PASS with seq 1, ICMPv6 checksum "
+		"right, other bytes kept; completed +1");
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		struct xdping_stats before, d = { .passed = 1 };
+		char what[64];
+
+		snprintf(what, sizeof(what), "reply seq %u after completion", after[i]);
+		r = t;
+		r.seq = after[i];
+		if (!stats_get(&client, XDPING_ROLE_CLIENT, &before) ||
+		    !expect_echo_pass(&client, &r, what) || !run_is(&c.key, &c.v, what) ||
+		    !stats_moved(&client, &before, &d, what))
+			break;
+	}
+	chain_end(&c);
+out:
+	tap_end("client IPv6: replies to a completed run -> XDP_PASS untouched, no sample");
+}
+
+static void client6_sizes(void)
+{
+	char what[64];
+	unsigned int plen;
+
+	for (plen = 0; plen <= MAX_PAYLOAD6; plen++) {
+		struct echo t = reply6(1, plen);
+
+		snprintf(what, sizeof(what), "payload %u", plen);
+		if (!chain_run(1, 1, &t, what))
+			break;
+	}
+	tap_end("client IPv6: count 1, payload 0..%d: next request (XDP_TX) and the handed-back "
+		"reply, exact bytes, run state", MAX_PAYLOAD6);
+}
+
+static void client6_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
+{
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(some_sizes6) / sizeof(some_sizes6[0]); i++) {
+		struct echo t = reply6(1, some_sizes6[i]);
+
+		set_tags(&t, tags, ntags);
+		snprintf(what, sizeof(what), "payload %u", t.plen);
+		chain_run(2, 1, &t, what);
+	}
+	tap_end("client IPv6: %s, count 2: exact bytes, tags kept", desc);
+}
+
+static void client6_random(void)
+{
+	uint32_t s = 20261124;
+	char what[64];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		struct echo t = random_echo6(&s, ECHO6_REPLY);
+		uint16_t count = 1 + pkt_rand(&s) % 4, first = pkt_rand(&s);
+
+		t.id = first ^ 0x5a5a;
+		snprintf(what, sizeof(what), "random run #%d (count %u, payload %u)", i, count,
+			 t.plen);
+		if (!chain_run(count, first, &t, what))
+			break;
+	}
+	tap_end("client IPv6: 300 random runs (2001:db8::/32 addresses, ids, first seqs, hop "
+		"limits, tags, payloads, count 1..4)");
+}
+
+static void client6_max_samples(void)
+{
+	struct echo t = reply6(1, 56);
+	struct xdping_stats before, d = { .answered = XDPING_MAX_SAMPLES, .samples =
+					   XDPING_MAX_SAMPLES, .completed = 1, .passed = 1 };
+
+	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
+	    chain_run(XDPING_MAX_SAMPLES, 0xfff0, &t, "count 1024"))
+		stats_moved(&client, &before, &d, "count 1024");
+	tap_end("client IPv6: count %d from seq fff0 (wrapping) to completion: every sample and "
+		"hop limit in place", XDPING_MAX_SAMPLES);
+}
+
+static void client6_mismatch(void)
+{
+	static const uint16_t ids[] = { CLIENT_ID + 1, CLIENT_ID - 1, 0x7e4a, 0 };
+	static const int off[] = { -1, 1, -2, 2, 100, -100 };
+	struct echo t = reply6(1, 56), r;
+	struct chain c, other;
+	char what[64];
+	uint16_t seq;
+	size_t i;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	seq = ntohs(c.v.seq);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		r = chain_reply(&c, &t);
+		r.id = ids[i];
+		snprintf(what, sizeof(what), "id %#x", ids[i]);
+		foreign_echo(&c, &r, what);
+	}
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		r = chain_reply(&c, &t);
+		r.seq = seq + off[i];
+		snprintf(what, sizeof(what), "seq %u (run waits for %u)", r.seq, seq);
+		foreign_echo(&c, &r, what);
+	}
+	for (i = 0; i < 16; i++) {
+		r = chain_reply(&c, &t);
+		r.ip6.saddr[i] ^= 1;
+		snprintf(what, sizeof(what), "source with byte %zu off by one bit", i);
+		foreign_echo(&c, &r, what);
+	}
+	r = chain_reply(&c, &t);
+	memcpy(r.ip6.saddr, t.ip6.daddr, 16);
+	memcpy(r.ip6.daddr, t.ip6.saddr, 16);
+	foreign_echo(&c, &r, "addresses swapped");
+	t.id = CLIENT_ID + 7;
+	if (chain_start_for(&other, lo + 1000, &t, 5, 1)) {
+		r = chain_reply(&other, &t);
+		foreign_echo(&other, &r, "run on ifindex lo+1000");
+		run_is(&c.key, &c.v, "lo's run");
+		chain_end(&other);
+	}
+	t.id = CLIENT_ID;
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client IPv6: wrong id, seq, any byte of the 16-byte source, or ifindex -> "
+		"XDP_PASS untouched, run unchanged");
+}
+
+/*
+ * Runs of both families whose keys differ only in the family: the IPv4
+ * address 32.1.13.184 and the IPv6 address 2001:db8:: share their 16
+ * key bytes, as do 198.19.7.2 and c613:702::.
+ */
+static void client6_family(void)
+{
+	struct echo t4 = reply(1, 56), t6 = reply6(1, 56), r;
+	struct chain c4, c6;
+	int n;
+
+	t4.ip.saddr = 0x20010db8;
+	memset(t6.ip6.saddr + 4, 0, 12);
+	if (!chain_midway(&c6, &t6))
+		goto out;
+	r = chain_reply(&c6, &t4);
+	foreign_echo(&c6, &r, "IPv4 reply from 32.1.13.184, IPv6 run of 2001:db8::");
+	chain_goes_on(&c6, &t6);
+
+	t4.ip.saddr = ADDR_B;
+	memset(t6.ip6.saddr, 0, 16);
+	pkt_set32(t6.ip6.saddr, ADDR_B);
+	if (!chain_midway(&c4, &t4))
+		goto out;
+	r = chain_reply(&c4, &t6);
+	foreign_echo(&c4, &r, "IPv6 reply from c613:702::, IPv4 run of 198.19.7.2");
+	chain_goes_on(&c4, &t4);
+
+	/* Both at once, same ifindex, id and seq: each reply moves its own run only. */
+	t4.ip.saddr = 0x20010db8;
+	memcpy(t6.ip6.saddr, addr6_a, 4);
+	memset(t6.ip6.saddr + 4, 0, 12);
+	if (!chain_start_for(&c4, lo, &t4, 3, 9) || !chain_start_for(&c6, lo, &t6, 3, 9))
+		goto out;
+	tap_check(!memcmp(c4.key.addr, c6.key.addr, 16) && c4.key.id == c6.key.id,
+		  "the two keys differ in more than the family");
+	for (n = 0; n < 4; n++) {
+		r = chain_reply(&c6, &t6);
+		if (!chain_step(&c6, &r, "IPv6 reply, both runs seeded") ||
+		    !run_is(&c4.key, &c4.v, "IPv4 run after an IPv6 reply"))
+			break;
+		r = chain_reply(&c4, &t4);
+		if (!chain_step(&c4, &r, "IPv4 reply, both runs seeded") ||
+		    !run_is(&c6.key, &c6.v, "IPv6 run after an IPv4 reply"))
+			break;
+	}
+	chain_end(&c4);
+	chain_end(&c6);
+out:
+	tap_end("client: the family is part of the key: an IPv4 reply never moves an IPv6 run "
+		"with the same first 4 address bytes, nor the reverse; both run side by side");
+}
+
+static void client6_not_reply(void)
+{
+	struct echo t = reply6(1, 56), r;
+	struct chain c;
+	char what[64];
+	unsigned int v;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	for (v = 0; v < 256; v++) {
+		if (v == ECHO6_REPLY)
+			continue;
+		r = chain_reply(&c, &t);
+		r.type = v;
+		snprintf(what, sizeof(what), "ICMPv6 type %u", v);
+		foreign_echo(&c, &r, what);
+	}
+	for (v = 1; v < 256; v++) {
+		r = chain_reply(&c, &t);
+		r.code = v;
+		snprintf(what, sizeof(what), "ICMPv6 code %u", v);
+		foreign_echo(&c, &r, what);
+	}
+	r = chain_reply(&c, &t);
+	set_tags(&r, tags_3, 3);
+	foreign_echo(&c, &r, "three VLAN tags");
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client IPv6: matching id/seq/source but an echo request (128), IPv4's reply "
+		"type 0, any other type or code, 3 tags -> XDP_PASS untouched, run unchanged");
+}
+
+static void client_refuse_frame(const struct pkt *p, const char *what)
+{
+	foreign_on(pending, lo, p, what);
+}
+
+static void client6_malformed(void)
+{
+	struct echo t = reply6(1, 56), r;
+	struct chain c;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	pending = &c;
+	r = chain_reply(&c, &t);
+	bad_ipv6(&r, client_refuse_frame);
+	set_tags(&r, tags_qinq, 2);
+	bad_ipv6(&r, client_refuse_frame);
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client IPv6: the awaited reply behind an extension header (hop-by-hop, "
+		"fragment, ...), with a bad payload length, trailing bytes or version != 6 -> "
+		"XDP_PASS untouched, run unchanged");
+}
+
+static void client6_truncations(void)
+{
+	struct echo t = reply6(1, 56), r;
+	struct chain c;
+	struct pkt p;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	r = chain_reply(&c, &t);
+	echo_build(&r, &p);
+	expect_truncations_pass(&client, &p, "payload 56");
+	set_tags(&r, tags_qinq, 2);
+	echo_build(&r, &p);
+	expect_truncations_pass(&client, &p, "2 tags, payload 56");
+	run_is(&c.key, &c.v, "after the truncations");
+	chain_goes_on(&c, &t);
+out:
+	tap_end("client IPv6: the awaited reply cut at every length 14..L-1 -> XDP_PASS "
+		"untouched, run unchanged, then the whole reply goes on");
+}
+
 static void client_totals(void)
 {
 	struct xdping_stats st;
@@ -1574,6 +2464,17 @@ static void client_tests(void)
 	client_not_reply();
 	client_malformed();
 	client_truncations();
+	client6_steps();
+	client6_sizes();
+	client6_tags(tags_1q, 1, "one 802.1Q tag");
+	client6_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
+	client6_random();
+	client6_max_samples();
+	client6_mismatch();
+	client6_family();
+	client6_not_reply();
+	client6_malformed();
+	client6_truncations();
 	client_totals();
 }
 
