@@ -30,4 +30,19 @@ static __always_inline void csum_replace16(__sum16 *check, __u16 from, __u16 to)
 	*check = (__sum16)~sum;
 }
 
+/* The same for two words changed at once: one fold instead of two. */
+static __always_inline void csum_replace2x16(__sum16 *check, __u16 from1, __u16 to1,
+					     __u16 from2, __u16 to2)
+{
+	__u32 sum = (__u16)~*check;
+
+	sum += (__u16)~from1;
+	sum += to1;
+	sum += (__u16)~from2;
+	sum += to2;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*check = (__sum16)~sum;
+}
+
 #endif

@@ -18,10 +18,9 @@ static __always_inline struct xdping_stats *xdping_stats_of(__u32 role)
 /*
  * Turns an echo frame around: MACs and addresses swapped (neither the IPv4
  * header checksum nor the ICMPv6 pseudo-header sum changes), a fresh TTL
- * or hop limit, and the new ICMP type. The caller updates the sequence
- * number if it changes it.
+ * or hop limit. The caller changes the ICMP type (and sequence).
  */
-static __always_inline void echo_turn(struct echo *e, __u8 type)
+static __always_inline void echo_turn(struct echo *e)
 {
 	struct in6_addr addr6;
 	__u8 mac[ETH_ALEN];
@@ -45,10 +44,6 @@ static __always_inline void echo_turn(struct echo *e, __u8 type)
 		e->ip6->daddr = addr6;
 		e->ip6->hop_limit = XDPING_TTL;
 	}
-
-	old = word_at(&e->icmp->type);
-	e->icmp->type = type;
-	csum_replace16(&e->icmp->checksum, old, word_at(&e->icmp->type));
 }
 
 #endif

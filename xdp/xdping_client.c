@@ -22,6 +22,7 @@ int xdping_client(struct xdp_md *ctx)
 	struct xdping_run *run;
 	struct echo e;
 	__be16 seq;
+	__u16 old;
 	__u64 now;
 	__u32 i;
 	int type;
@@ -73,9 +74,12 @@ int xdping_client(struct xdp_md *ctx)
 		}
 	}
 
-	echo_turn(&e, e.family == 4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST);
+	echo_turn(&e);
+	old = word_at(&e.icmp->type);
+	e.icmp->type = e.family == 4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST;
 	seq = bpf_htons(bpf_ntohs(e.icmp->un.echo.sequence) + 1);
-	csum_replace16(&e.icmp->checksum, e.icmp->un.echo.sequence, seq);
+	csum_replace2x16(&e.icmp->checksum, old, word_at(&e.icmp->type),
+			 e.icmp->un.echo.sequence, seq);
 	e.icmp->un.echo.sequence = seq;
 	run->seq = seq;
 	run->sent_ns = now;

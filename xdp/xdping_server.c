@@ -35,6 +35,7 @@ int xdping_server(struct xdp_md *ctx)
 	struct xdping_stats *st = xdping_stats_of(XDPING_ROLE_SERVER);
 	struct echo e;
 	int type;
+	__u16 old;
 
 	if (!st)
 		return XDP_PASS;
@@ -43,7 +44,10 @@ int xdping_server(struct xdp_md *ctx)
 		st->passed++;
 		return XDP_PASS;
 	}
-	echo_turn(&e, e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY);
+	echo_turn(&e);
+	old = word_at(&e.icmp->type);
+	e.icmp->type = e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY;
+	csum_replace16(&e.icmp->checksum, old, word_at(&e.icmp->type));
 	st->answered++;
 	return XDP_TX;
 }
