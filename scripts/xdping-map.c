@@ -409,6 +409,10 @@ static int report(const struct xdping_key *key, const struct xdping_run *r, cons
 		json_stats("xdp", &x, r->count - n);
 		printf(", ");
 		json_stats("ping", &p, r->count > p.n ? r->count - p.n : 0);
+		if (n && p.n && p.p50 > 0)
+			printf(", \"median_ratio\": %.4f", x.p50 / p.p50);
+		else
+			printf(", \"median_ratio\": null");
 		printf(", \"lost\": %zu}\n", r->count - n);
 	} else if (!strcmp(o->format, "jsonl")) {
 		for (i = 0; i < p.n; i++)
