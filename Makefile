@@ -85,5 +85,7 @@ help:
 	@echo 'make clean      remove what make built'
 	@echo 'V=1             show the commands'
 
+include tests/bench/bench.mk
+
 clean:
 	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) $(TEST_OBJS) build

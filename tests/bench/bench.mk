@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+# `sudo make bench`: included by the top Makefile (uses its CLANG, CC,
+# CFLAGS, MULTIARCH, Q, msg, XDP_OBJS). Method and figures: BENCHMARKS.md.
+
+BENCH_DIR     := build/bench
+REF_DIR       := build/ref
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+REF_IN_TAR    := linux-source-6.1/tools/testing/selftests/bpf
+# The reference is built exactly as ours are, minus our warning flags:
+# it is not our code.
+REF_CFLAGS    := -target bpf -mcpu=v3 -O2 -g \
+	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
+BENCH_BUILT   := $(REF_DIR)/xdping_kern.o $(BENCH_DIR)/bench_kern.o $(BENCH_DIR)/xdpbench
+# The sub-make reads the same makefiles this one did.
+BENCH_MAKE    := $(MAKE) --no-print-directory $(foreach f,$(MAKEFILE_LIST),-f $(f))
+
+.PHONY: bench bench-build deps-bench
+
+bench: deps-bench
+	$(Q)$(BENCH_MAKE) all bench-build
+	$(Q)./tests/bench/bench.sh
+
+bench-build: $(BENCH_BUILT)
+
+deps-bench:
+	$(Q)./scripts/deps.sh bench
+
+# Only the two files the reference needs, out of the whole tarball (~8 s,
+# once: they stay in build/ref until make clean).
+$(REF_DIR)/xdping_kern.c:
+	$(call msg,EXTRACT,$(REF_DIR))
+	$(Q)rm -rf $(REF_DIR)/tmp && mkdir -p $(REF_DIR)/tmp
+	$(Q)tar -xJf $(LINUX_SRC_TAR) -C $(REF_DIR)/tmp \
+		$(REF_IN_TAR)/xdping.h $(REF_IN_TAR)/progs/xdping_kern.c
+	$(Q)mv $(REF_DIR)/tmp/$(REF_IN_TAR)/xdping.h $(REF_DIR)/xdping.h
+	$(Q)mv $(REF_DIR)/tmp/$(REF_IN_TAR)/progs/xdping_kern.c $@
+	$(Q)rm -rf $(REF_DIR)/tmp
+
+$(REF_DIR)/xdping.h: $(REF_DIR)/xdping_kern.c
+
+$(REF_DIR)/xdping_kern.o: $(REF_DIR)/xdping_kern.c $(REF_DIR)/xdping.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(REF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/bench_kern.o: tests/bench/bench_kern.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h $(REF_DIR)/xdping.h \
+		$(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CC) $(CFLAGS) -I$(REF_DIR) $< -o $@ -lbpf
