@@ -88,3 +88,49 @@ lab_v6() {
 	ip addr add "$C6/64" dev "$C" nodad
 	ip -n "$NS" addr add "$P6/64" dev "$P" nodad
 }
+
+# show_run: what the last 'run --separate-stderr' gave.
+show_run() {
+	echo "status: $status"
+	echo "stdout: $output"
+	echo "stderr: $stderr"
+}
+
+# expect_error CODE WORD [PROG]: the last run exited CODE and wrote exactly
+# one line on stderr, "PROG: ..." (default xdping.sh), that contains WORD
+# (case-insensitive, fixed string).
+expect_error() {
+	local prog=${3:-xdping.sh}
+	if [ "$status" -ne "$1" ]; then
+		echo "exit $status, expected $1"
+		show_run
+		return 1
+	fi
+	if [ "${#stderr_lines[@]}" -ne 1 ]; then
+		echo "stderr has ${#stderr_lines[@]} lines, expected 1"
+		show_run
+		return 1
+	fi
+	case ${stderr_lines[0]} in
+	"$prog: "?*) ;;
+	*)
+		echo "stderr does not start with '$prog: '"
+		show_run
+		return 1
+		;;
+	esac
+	if ! grep -qiF -- "$2" <<<"$stderr"; then
+		echo "stderr does not mention '$2'"
+		show_run
+		return 1
+	fi
+}
+
+# no_pins [BPFFS]: none of the xdping pins exist.
+no_pins() {
+	local pins=${1:-/sys/fs/bpf}/xdp/globals
+	if ls "$pins"/xdping_* >/dev/null 2>&1; then
+		echo "pins left: $(ls "$pins")"
+		return 1
+	fi
+}

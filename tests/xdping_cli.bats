@@ -35,51 +35,6 @@ xdping() {
 	run --separate-stderr "$XDPING" "$@"
 }
 
-show_run() {
-	echo "status: $status"
-	echo "stdout: $output"
-	echo "stderr: $stderr"
-}
-
-# expect_error CODE WORD: the last run exited CODE and wrote exactly one
-# line on stderr, "xdping.sh: ..." (or the script named in $3), that
-# contains WORD (case-insensitive, fixed string).
-expect_error() {
-	local prog=${3:-xdping.sh}
-	if [ "$status" -ne "$1" ]; then
-		echo "exit $status, expected $1"
-		show_run
-		return 1
-	fi
-	if [ "${#stderr_lines[@]}" -ne 1 ]; then
-		echo "stderr has ${#stderr_lines[@]} lines, expected 1"
-		show_run
-		return 1
-	fi
-	case ${stderr_lines[0]} in
-	"$prog: "?*) ;;
-	*)
-		echo "stderr does not start with '$prog: '"
-		show_run
-		return 1
-		;;
-	esac
-	if ! grep -qiF -- "$2" <<<"$stderr"; then
-		echo "stderr does not mention '$2'"
-		show_run
-		return 1
-	fi
-}
-
-# no_pins: none of our pins exist.
-no_pins() {
-	local pins=/sys/fs/bpf/xdp/globals
-	if ls "$pins"/xdping_* >/dev/null 2>&1; then
-		echo "pins left: $(ls "$pins")"
-		return 1
-	fi
-}
-
 # prog_name IFACE: name of the XDP program on IFACE.
 prog_name() {
 	ip -o link show dev "$1" | sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p'
