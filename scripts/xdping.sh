@@ -192,7 +192,7 @@ RUNS=$XK_PINS/xdping_runs
 tmp=
 # shellcheck disable=SC2317 # run from the traps below
 cleanup() {
-	if [ -n "$tmp" ]; then
+	if [ -n "$tmp" ] && [ -f "$tmp/pids" ]; then
 		while read -r pid; do
 			kill "$pid" 2>/dev/null || true
 		done <"$tmp/pids"
