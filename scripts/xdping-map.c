@@ -31,6 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *helper_name = "xdping-map";
+
+#include "bpftool_cmd.h"
 #include "../maps/xdping_runs.h"
 #include "../maps/xdping_stats.h"
 
@@ -40,10 +43,7 @@ _Static_assert(sizeof(struct xdping_run) == 9240, "xdping_run layout");
 _Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
-#define EXIT_USAGE	2
-#define EXIT_BPFTOOL	3
 
-static int dry_run;
 
 static void usage(void)
 {
@@ -57,24 +57,6 @@ static void usage(void)
 		"       xdping-map stats PIN\n"
 		"       xdping-map canon ADDR\n");
 	exit(EXIT_USAGE);
-}
-
-static void die(int code, const char *what, const char *arg)
-{
-	fprintf(stderr, "xdping-map: %s: %s\n", what, arg);
-	exit(code);
-}
-
-static unsigned long number(const char *s, unsigned long max, const char *what)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die(EXIT_USAGE, what, s);
-	return v;
 }
 
 static struct xdping_key make_key(char **arg)
@@ -91,154 +73,6 @@ static struct xdping_key make_key(char **arg)
 		die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[1]);
 	key.id = htons(number(arg[2], UINT16_MAX, "bad echo identifier"));
 	return key;
-}
-
-/* argv grows as bytes are appended as "xx" hex words. */
-struct args {
-	char **v;
-	size_t n, cap;
-};
-
-static void add(struct args *a, const char *s)
-{
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->v = realloc(a->v, a->cap * sizeof(*a->v));
-		if (!a->v)
-			die(EXIT_BPFTOOL, "out of memory", "argv");
-	}
-	a->v[a->n] = strdup(s);
-	if (!a->v[a->n])
-		die(EXIT_BPFTOOL, "out of memory", "argv");
-	a->v[++a->n] = NULL;
-}
-
-static void add_hex(struct args *a, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	char w[3];
-	size_t i;
-
-	add(a, "hex");
-	for (i = 0; i < len; i++) {
-		snprintf(w, sizeof(w), "%02x", b[i]);
-		add(a, w);
-	}
-}
-
-static void print_args(const struct args *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		printf(i ? " %s" : "%s", a->v[i]);
-	putchar('\n');
-}
-
-/*
- * Runs bpftool with a's words, no shell involved. With out set, its
- * stdout is collected there (NUL terminated). Returns its exit status.
- */
-static int run_bpftool(const struct args *a, char **out)
-{
-	size_t len = 0, cap = 0;
-	int fd[2], status;
-	char *buf = NULL;
-	ssize_t r;
-	pid_t pid;
-
-	if (out && pipe(fd))
-		die(EXIT_BPFTOOL, "pipe", strerror(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die(EXIT_BPFTOOL, "fork", strerror(errno));
-	if (!pid) {
-		if (out) {
-			dup2(fd[1], 1);
-			close(fd[0]);
-			close(fd[1]);
-		}
-		execvp(a->v[0], a->v);
-		fprintf(stderr, "xdping-map: %s: %s\n", a->v[0], strerror(errno));
-		_exit(127);
-	}
-	if (out) {
-		close(fd[1]);
-		for (;;) {
-			if (len + 4096 + 1 > cap) {
-				cap = cap ? cap * 2 : 65536;
-				buf = realloc(buf, cap);
-				if (!buf)
-					die(EXIT_BPFTOOL, "out of memory", "bpftool output");
-			}
-			r = read(fd[0], buf + len, cap - len - 1);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			len += r;
-		}
-		close(fd[0]);
-		buf[len] = '\0';
-		*out = buf;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die(EXIT_BPFTOOL, "waitpid", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static struct args bpftool(const char *json, const char *verb, const char *pin)
-{
-	struct args a = { 0 };
-
-	add(&a, "bpftool");
-	if (json)
-		add(&a, json);
-	add(&a, "map");
-	add(&a, verb);
-	add(&a, "pinned");
-	add(&a, pin);
-	return a;
-}
-
-/*
- * bpftool -j prints raw bytes as "name":["0x01","0x02",...]. Finds the
- * next such array named name at or after *p, fills out with up to max
- * bytes, and returns how many were there (-1 when there is none).
- */
-static long hex_array(const char **p, const char *name, uint8_t *out, size_t max)
-{
-	char pat[32];
-	const char *s;
-	unsigned int byte;
-	long n = 0;
-	int used;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", name);
-	for (s = strstr(*p, pat); s; s = strstr(s + 1, pat)) {
-		const char *q = s + strlen(pat);
-
-		while (*q == ' ')
-			q++;
-		if (q[0] == '[' && q[1] == '"') {
-			s = q + 1;
-			break;
-		}
-	}
-	if (!s)
-		return -1;
-	while (*s == '"' && sscanf(s, "\"0x%2x\"%n", &byte, &used) == 1) {
-		if ((size_t)n < max)
-			out[n] = byte;
-		n++;
-		s += used;
-		while (*s == ',' || *s == ' ')
-			s++;
-	}
-	*p = s;
-	return n;
 }
 
 static int lookup_run(const char *pin, const struct xdping_key *key, struct xdping_run *run)
