@@ -9,12 +9,14 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
+# e.g. CFLAGS_BPF='-DSRCLOG_MAX_SOURCES=262144 -DSRCLOG_RING_BYTES=1048576'
+BPF_CFLAGS += $(CFLAGS_BPF)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
-HELPERS   := scripts/xdping-map
-TEST_BINS := tests/pkt/xdping_test
+HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
+TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o
 
 ifeq ($(V),1)
@@ -37,6 +39,14 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+
+scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
@@ -69,12 +79,13 @@ install: all
 		$(DESTDIR)$(PREFIX)/sbin
 	$(Q)install -m 0644 $(XDP_OBJS) $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp/
 	$(Q)install -m 0755 $(HELPERS) scripts/*.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/
-	$(Q)for s in xdping xdping-server; do \
+	$(Q)for s in xdping xdping-server srclog; do \
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
+		$(DESTDIR)$(PREFIX)/sbin/srclog
 
 help:
 	@echo 'make            build xdp/*.o and the helpers in scripts/'

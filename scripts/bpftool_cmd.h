@@ -19,16 +19,14 @@
 #define EXIT_USAGE	2
 #define EXIT_BPFTOOL	3
 
-/* -n: print the bpftool command instead of running it. */
-static int dry_run;
 
-static void die(int code, const char *what, const char *arg)
+static inline void die(int code, const char *what, const char *arg)
 {
 	fprintf(stderr, "%s: %s: %s\n", helper_name, what, arg);
 	exit(code);
 }
 
-static unsigned long number(const char *s, unsigned long max, const char *what)
+static inline unsigned long number(const char *s, unsigned long max, const char *what)
 {
 	char *end;
 	unsigned long v;
@@ -46,7 +44,7 @@ struct args {
 	size_t n, cap;
 };
 
-static void add(struct args *a, const char *s)
+static inline void add(struct args *a, const char *s)
 {
 	if (a->n + 2 > a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 64;
@@ -60,7 +58,7 @@ static void add(struct args *a, const char *s)
 	a->v[++a->n] = NULL;
 }
 
-static void add_hex(struct args *a, const void *p, size_t len)
+static inline void add_hex(struct args *a, const void *p, size_t len)
 {
 	const uint8_t *b = p;
 	char w[3];
@@ -73,7 +71,7 @@ static void add_hex(struct args *a, const void *p, size_t len)
 	}
 }
 
-static void print_args(const struct args *a)
+static inline void print_args(const struct args *a)
 {
 	size_t i;
 
@@ -86,7 +84,7 @@ static void print_args(const struct args *a)
  * Runs bpftool with a's words, no shell involved. With out set, its
  * stdout is collected there (NUL terminated). Returns its exit status.
  */
-static int run_bpftool(const struct args *a, char **out)
+static inline int run_bpftool(const struct args *a, char **out)
 {
 	size_t len = 0, cap = 0;
 	int fd[2], status;
@@ -136,7 +134,7 @@ static int run_bpftool(const struct args *a, char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static struct args bpftool(const char *json, const char *verb, const char *pin)
+static inline struct args bpftool(const char *json, const char *verb, const char *pin)
 {
 	struct args a = { 0 };
 
@@ -155,7 +153,7 @@ static struct args bpftool(const char *json, const char *verb, const char *pin)
  * next such array named name at or after *p, fills out with up to max
  * bytes, and returns how many were there (-1 when there is none).
  */
-static long hex_array(const char **p, const char *name, uint8_t *out, size_t max)
+static inline long hex_array(const char **p, const char *name, uint8_t *out, size_t max)
 {
 	char pat[32];
 	const char *s;

@@ -44,6 +44,9 @@ _Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
 
+/* -n: print the bpftool command instead of running it. */
+static int dry_run;
+
 
 static void usage(void)
 {

@@ -193,6 +193,11 @@ static inline void pkt_set32(uint8_t *at, uint32_t v)
 	pkt_set16(at + 2, v & 0xffff);
 }
 
+static inline uint32_t pkt_get32(const uint8_t *at)
+{
+	return (uint32_t)pkt_get16(at) << 16 | pkt_get16(at + 2);
+}
+
 static inline size_t pkt_put16(struct pkt *p, uint16_t v)
 {
 	size_t off = pkt_put(p, NULL, 2);

@@ -4,7 +4,8 @@
  * over IPv4 and ICMPv6 echo over IPv6: crafted frames through
  * BPF_PROG_TEST_RUN, the verdict and every byte out checked against a
  * frame built here from scratch (ICMPv6 checksums over the pseudo-header),
- * run state and counters checked around them. TAP on stdout.
+ * run state and counters checked around them. TAP on stdout. Most tests
+ * take the family (struct fam) and run once for each.
  *
  *   xdping_test [DIR]     DIR holds the objects (default: xdp)
  *
@@ -30,6 +31,8 @@
 #define MAX_PAYLOAD	1472	/* 1500 - IPv4 header - ICMP header */
 #define MAX_PAYLOAD6	1452	/* 1500 - IPv6 header - ICMPv6 header */
 #define CLIENT_ID	0x4a7e
+#define NSIZES		9
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* "a" runs the program, "b" is its peer. */
 static const uint8_t mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -59,6 +62,34 @@ static struct obj client = { .name = "xdping_client", .role = XDPING_ROLE_CLIENT
 static uint32_t lo;
 static uint32_t other_if;	/* a second device, 0 if none could be made */
 
+/* ---- the two families ---- */
+
+struct fam {
+	bool v6;
+	uint8_t family;			/* XDPING_FAMILY_* */
+	uint8_t request, reply;		/* echo types */
+	unsigned int addr_len;
+	unsigned int max_payload;	/* in a 1500-byte datagram */
+	unsigned int max_ihl;		/* IPv6 has no options: 5 */
+	const char *icmp, *ttl;		/* names */
+	const char *server, *client;	/* what TAP lines start with */
+	uint16_t sizes[NSIZES];		/* payloads the loops over sizes take */
+};
+
+static const struct fam ipv4 = {
+	.family = XDPING_FAMILY_IPV4, .request = ECHO_REQUEST, .reply = ECHO_REPLY,
+	.addr_len = 4, .max_payload = MAX_PAYLOAD, .max_ihl = 15,
+	.icmp = "ICMP", .ttl = "TTL", .server = "server", .client = "client",
+	.sizes = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD },
+};
+
+static const struct fam ipv6 = {
+	.v6 = true, .family = XDPING_FAMILY_IPV6, .request = ECHO6_REQUEST,
+	.reply = ECHO6_REPLY, .addr_len = 16, .max_payload = MAX_PAYLOAD6, .max_ihl = 5,
+	.icmp = "ICMPv6", .ttl = "hop limit", .server = "server IPv6", .client = "client IPv6",
+	.sizes = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD6 },
+};
+
 /* ---- echo frames ---- */
 
 struct echo {
@@ -79,6 +110,11 @@ struct echo {
 	uint16_t icmp_check_adj;	/* added to the correct ICMP checksum */
 };
 
+static const struct fam *fam_of(const struct echo *e)
+{
+	return e->v6 ? &ipv6 : &ipv4;
+}
+
 static size_t echo_l3(const struct echo *e)
 {
 	return PKT_ETH_HLEN + 4 * e->ntags;
@@ -93,6 +129,52 @@ static size_t echo_l4(const struct echo *e)
 static uint8_t echo_ttl(const struct echo *e)
 {
 	return e->v6 ? e->ip6.hlim : e->ip.ttl;
+}
+
+static void set_ttl(struct echo *e, uint8_t ttl)
+{
+	if (e->v6)
+		e->ip6.hlim = ttl;
+	else
+		e->ip.ttl = ttl;
+}
+
+/* The addresses of e as the client's key holds them: IPv4 in the first 4 of 16 bytes. */
+static void addrs_get(const struct echo *e, uint8_t src[16], uint8_t dst[16])
+{
+	if (e->v6) {
+		memcpy(src, e->ip6.saddr, 16);
+		memcpy(dst, e->ip6.daddr, 16);
+		return;
+	}
+	memset(src, 0, 16);
+	memset(dst, 0, 16);
+	pkt_set32(src, e->ip.saddr);
+	pkt_set32(dst, e->ip.daddr);
+}
+
+static void addrs_set(struct echo *e, const uint8_t src[16], const uint8_t dst[16])
+{
+	if (e->v6) {
+		memcpy(e->ip6.saddr, src, 16);
+		memcpy(e->ip6.daddr, dst, 16);
+		return;
+	}
+	e->ip.saddr = pkt_get32(src);
+	e->ip.daddr = pkt_get32(dst);
+}
+
+static void swap_addrs(struct echo *e)
+{
+	uint8_t src[16], dst[16];
+
+	addrs_get(e, src, dst);
+	addrs_set(e, dst, src);
+}
+
+static const char *addr_str(const struct echo *e, const uint8_t a[16], char buf[INET6_ADDRSTRLEN])
+{
+	return inet_ntop(e->v6 ? AF_INET6 : AF_INET, a, buf, INET6_ADDRSTRLEN);
 }
 
 static void echo_build(const struct echo *e, struct pkt *p)
@@ -118,94 +200,72 @@ static void echo_build(const struct echo *e, struct pkt *p)
 	pkt_put(p, bytes, e->pad);
 }
 
-/* An echo frame from b to a. */
-static struct echo echo_from_b(uint8_t type, uint16_t id, uint16_t seq, uint16_t plen)
+static void ipv4_from_b(struct echo *e)
+{
+	e->ethertype = PKT_ETH_P_IP;
+	e->ip.tos = 0x10;
+	e->ip.ttl = 57;
+	e->ip.proto = 1;
+	e->ip.id = 0x1c46 + e->plen;
+	e->ip.frag = PKT_IP_DF;
+	e->ip.saddr = ADDR_B;
+	e->ip.daddr = ADDR_A;
+	e->seed = e->plen + 1;
+}
+
+static void ipv6_from_b(struct echo *e)
+{
+	e->ethertype = PKT_ETH_P_IPV6;
+	e->v6 = true;
+	e->ip6.tclass = 0xb8;
+	e->ip6.flow = 0x9a5c3 + e->plen;
+	e->ip6.next = NEXT_ICMPV6;
+	e->ip6.hlim = 51;
+	memcpy(e->ip6.saddr, addr6_b, 16);
+	memcpy(e->ip6.daddr, addr6_a, 16);
+	e->seed = e->plen + 7;
+}
+
+/* An echo frame of family f from b to a. */
+static struct echo echo_from_b(const struct fam *f, uint8_t type, uint16_t id, uint16_t seq,
+			       uint16_t plen)
 {
 	struct echo e;
 
 	memset(&e, 0, sizeof(e));
 	memcpy(e.dst, mac_a, 6);
 	memcpy(e.src, mac_b, 6);
-	e.ethertype = PKT_ETH_P_IP;
-	e.ip.tos = 0x10;
-	e.ip.ttl = 57;
-	e.ip.proto = 1;
-	e.ip.id = 0x1c46 + plen;
-	e.ip.frag = PKT_IP_DF;
-	e.ip.saddr = ADDR_B;
-	e.ip.daddr = ADDR_A;
 	e.type = type;
 	e.id = id;
 	e.seq = seq;
 	e.plen = plen;
-	e.seed = plen + 1;
+	if (f->v6)
+		ipv6_from_b(&e);
+	else
+		ipv4_from_b(&e);
 	return e;
 }
 
-static struct echo request(uint16_t plen)
+static struct echo request(const struct fam *f, uint16_t plen)
 {
-	return echo_from_b(ECHO_REQUEST, 0x1234, 7, plen);
+	return echo_from_b(f, f->request, 0x1234, 7, plen);
 }
 
-static struct echo reply(uint16_t seq, uint16_t plen)
+static struct echo reply(const struct fam *f, uint16_t seq, uint16_t plen)
 {
-	return echo_from_b(ECHO_REPLY, CLIENT_ID, seq, plen);
-}
-
-/* An ICMPv6 echo frame from b to a. */
-static struct echo echo6_from_b(uint8_t type, uint16_t id, uint16_t seq, uint16_t plen)
-{
-	struct echo e;
-
-	memset(&e, 0, sizeof(e));
-	memcpy(e.dst, mac_a, 6);
-	memcpy(e.src, mac_b, 6);
-	e.ethertype = PKT_ETH_P_IPV6;
-	e.v6 = true;
-	e.ip6.tclass = 0xb8;
-	e.ip6.flow = 0x9a5c3 + plen;
-	e.ip6.next = NEXT_ICMPV6;
-	e.ip6.hlim = 51;
-	memcpy(e.ip6.saddr, addr6_b, 16);
-	memcpy(e.ip6.daddr, addr6_a, 16);
-	e.type = type;
-	e.id = id;
-	e.seq = seq;
-	e.plen = plen;
-	e.seed = plen + 7;
-	return e;
-}
-
-static struct echo request6(uint16_t plen)
-{
-	return echo6_from_b(ECHO6_REQUEST, 0x1234, 7, plen);
-}
-
-static struct echo reply6(uint16_t seq, uint16_t plen)
-{
-	return echo6_from_b(ECHO6_REPLY, CLIENT_ID, seq, plen);
+	return echo_from_b(f, f->reply, CLIENT_ID, seq, plen);
 }
 
 /* The frame sent back: addresses swapped, fresh TTL (hop limit), new type. */
 static void turn(struct echo *e, uint8_t type)
 {
-	uint8_t mac[6], addr6[16];
-	uint32_t addr;
+	uint8_t mac[6];
 
 	memcpy(mac, e->dst, 6);
 	memcpy(e->dst, e->src, 6);
 	memcpy(e->src, mac, 6);
-	if (e->v6) {
-		memcpy(addr6, e->ip6.saddr, 16);
-		memcpy(e->ip6.saddr, e->ip6.daddr, 16);
-		memcpy(e->ip6.daddr, addr6, 16);
-		e->ip6.hlim = XDPING_TTL;
-	} else {
-		addr = e->ip.saddr;
-		e->ip.saddr = e->ip.daddr;
-		e->ip.daddr = addr;
-		e->ip.ttl = XDPING_TTL;
-	}
+	swap_addrs(e);
+	set_ttl(e, XDPING_TTL);
 	e->type = type;
 }
 
@@ -226,8 +286,11 @@ static void ip_options(struct pkt_ipv4 *ip, size_t n, uint32_t seed)
 		ip->opts[n - 1] = 0;
 }
 
+/* IPv4 options for an IHL of ihl (the payload cut to fit); IPv6 has none. */
 static void set_ihl(struct echo *e, unsigned int ihl)
 {
+	if (e->v6)
+		return;
 	ip_options(&e->ip, (ihl - 5) * 4, ihl);
 	if (e->plen > MAX_PAYLOAD - e->ip.opt_len)
 		e->plen = MAX_PAYLOAD - e->ip.opt_len;
@@ -244,8 +307,22 @@ static const struct pkt_vlan tags_3[] = { { PKT_ETH_P_8021AD, 0x0010 },
 
 static void set_tags(struct echo *e, const struct pkt_vlan *tags, int n)
 {
-	memcpy(e->tags, tags, n * sizeof(*tags));
+	if (n)
+		memcpy(e->tags, tags, n * sizeof(*tags));
 	e->ntags = n;
+}
+
+/* "2 tags, IHL 15, payload 56": the shape of e, for diagnostics. */
+static const char *echo_shape(const struct echo *e, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (e->ntags)
+		n = snprintf(buf, size, "%d tags, ", e->ntags);
+	if (!e->v6)
+		n += snprintf(buf + n, size - n, "IHL %u, ", 5 + e->ip.opt_len / 4);
+	snprintf(buf + n, size - n, "payload %u", e->plen);
+	return buf;
 }
 
 /* ---- running frames ---- */
@@ -276,6 +353,16 @@ static bool run(struct obj *o, uint32_t ifindex, const struct pkt *in, struct pk
 	return true;
 }
 
+/* got is want, byte for byte; fmt (with what) says otherwise. */
+static bool same_frame(const struct pkt *got, const struct pkt *want, const char *fmt,
+		       const char *what)
+{
+	if (tap_check(got->len == want->len && !memcmp(got->b, want->b, want->len), fmt, what))
+		return true;
+	tap_hexdiff(got->b, got->len, want->b, want->len);
+	return false;
+}
+
 /* Feeds in; checks the verdict and the whole frame out (want NULL: in, untouched). */
 static bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
 			 uint32_t verdict, const struct pkt *want, struct pkt *out,
@@ -290,12 +377,7 @@ static bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
 	if (!tap_check(got == verdict, "%s: %s, want %s", what, verdict_name(got),
 		       verdict_name(verdict)))
 		return false;
-	if (!tap_check(out->len == want->len && !memcmp(out->b, want->b, want->len),
-		       "%s: frame out is not the expected one", what)) {
-		tap_hexdiff(out->b, out->len, want->b, want->len);
-		return false;
-	}
-	return true;
+	return same_frame(out, want, "%s: frame out is not the expected one", what);
 }
 
 static bool expect_pass_on(struct obj *o, uint32_t ifindex, const struct pkt *in,
@@ -311,23 +393,27 @@ static bool expect_pass(struct obj *o, const struct pkt *in, const char *what)
 	return expect_pass_on(o, lo, in, what);
 }
 
-/*
- * The IP and ICMP checksums of an echo frame laid out as e verify; for
- * ICMPv6, over the pseudo-header made of the addresses in p.
- */
-static bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what)
+/* RFC 1071 sum of the ICMP message of p laid out as e; ICMPv6 with its pseudo-header. */
+static uint16_t icmp_sum(const struct echo *e, const struct pkt *p)
 {
 	size_t l3 = echo_l3(e), l4 = echo_l4(e);
 
 	if (e->v6)
-		return tap_check(pkt_sum6(p->b + l3 + 8, p->b + l3 + 24, NEXT_ICMPV6, p->b + l4,
-					  8 + e->plen) == 0xffff,
-				 "%s: ICMPv6 checksum does not verify", what);
-	if (!tap_check(pkt_sum(p->b + l3, l4 - l3) == 0xffff, "%s: IP checksum does not verify",
-		       what))
+		return pkt_sum6(p->b + l3 + 8, p->b + l3 + 24, NEXT_ICMPV6, p->b + l4,
+				8 + e->plen);
+	return pkt_sum(p->b + l4, 8 + e->plen);
+}
+
+/* The IP (IPv4) and ICMP checksums of an echo frame laid out as e verify. */
+static bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what)
+{
+	size_t l3 = echo_l3(e), l4 = echo_l4(e);
+
+	if (!e->v6 && !tap_check(pkt_sum(p->b + l3, l4 - l3) == 0xffff,
+				 "%s: IP checksum does not verify", what))
 		return false;
-	return tap_check(pkt_sum(p->b + l4, 8 + e->plen) == 0xffff,
-			 "%s: ICMP checksum does not verify", what);
+	return tap_check(icmp_sum(e, p) == 0xffff, "%s: %s checksum does not verify", what,
+			 fam_of(e)->icmp);
 }
 
 /* Feeds in; the frame out must be want, byte for byte, with good checksums. */
@@ -355,15 +441,8 @@ static bool expect_answer(const struct echo *in, const char *what)
 {
 	struct echo want = *in;
 
-	turn(&want, in->v6 ? ECHO6_REPLY : ECHO_REPLY);
+	turn(&want, fam_of(in)->reply);
 	return expect_echo(&server, lo, in, XDP_TX, &want, what);
-}
-
-/* Version and IHL byte patched, IP checksum made right again. */
-static void patch_ver_ihl(struct pkt *p, size_t l3, uint8_t byte)
-{
-	p->b[l3] = byte;
-	pkt_csum_set(p->b + l3, 20, 10);
 }
 
 /* Every truncation of in, 14 (ETH_HLEN, the least the kernel takes) .. len-1. */
@@ -379,6 +458,66 @@ static void expect_truncations_pass(struct obj *o, const struct pkt *in, const c
 		snprintf(buf, sizeof(buf), "%s cut to %zu of %zu bytes", what, len, in->len);
 		expect_pass(o, &cut, buf);
 	}
+}
+
+static void echo_truncations(struct obj *o, const struct echo *e)
+{
+	char what[64];
+	struct pkt p;
+
+	echo_build(e, &p);
+	expect_truncations_pass(o, &p, echo_shape(e, what, sizeof(what)));
+}
+
+/* e, then e with two tags and (IPv4) IHL 15, cut at every length. */
+static void truncations(struct obj *o, struct echo e)
+{
+	echo_truncations(o, &e);
+	set_tags(&e, tags_qinq, 2);
+	set_ihl(&e, 15);
+	echo_truncations(o, &e);
+}
+
+/* What checks a frame the program must let pass untouched. */
+typedef void (*frame_check)(const struct pkt *, const char *);
+
+/* Builds e and hands it to refused(), described by fmt. */
+static void __attribute__((format(printf, 3, 4)))
+refuse_echo(frame_check refused, const struct echo *e, const char *fmt, ...)
+{
+	char what[96];
+	struct pkt p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	echo_build(e, &p);
+	refused(&p, what);
+}
+
+/* What checks an echo frame: taken, or let pass untouched. */
+typedef void (*echo_check)(const struct echo *, const char *);
+
+/* Makes an echo frame of family f with plen bytes of payload. */
+typedef struct echo (*echo_maker)(const struct fam *, uint16_t);
+
+/* check() on make()'s frame of each size, with the tags, for IHL 5, 5 + ihl_step, .. max. */
+static void each_shape(const struct fam *f, echo_maker make, const struct pkt_vlan *tags,
+		       int ntags, unsigned int ihl_step, echo_check check)
+{
+	char what[64];
+	unsigned int ihl;
+	size_t i;
+
+	for (ihl = 5; ihl <= f->max_ihl; ihl += ihl_step)
+		for (i = 0; i < NSIZES; i++) {
+			struct echo e = make(f, f->sizes[i]);
+
+			set_tags(&e, tags, ntags);
+			set_ihl(&e, ihl);
+			check(&e, echo_shape(&e, what, sizeof(what)));
+		}
 }
 
 /* ---- counters ---- */
@@ -430,57 +569,79 @@ static bool load(struct obj *o, const char *dir)
 
 /* ---- server ---- */
 
-static void server_sizes(void)
+static void server_answer(const struct echo *in, const char *what)
+{
+	expect_answer(in, what);
+}
+
+static void server_refuse(const struct echo *in, const char *what)
+{
+	expect_echo_pass(&server, in, what);
+}
+
+static void server_sizes(const struct fam *f)
 {
 	char what[64];
 	unsigned int plen;
 
-	for (plen = 0; plen <= MAX_PAYLOAD; plen++) {
-		struct echo in = request(plen);
+	for (plen = 0; plen <= f->max_payload; plen++) {
+		struct echo in = request(f, plen);
 
 		snprintf(what, sizeof(what), "payload %u", plen);
 		expect_answer(&in, what);
 	}
-	tap_end("server: echo request -> reply (XDP_TX), exact bytes, payload 0..%d",
-		MAX_PAYLOAD);
+	tap_end("%s: echo request (%u) -> reply (%u, XDP_TX), MACs and addresses swapped, %s %d, "
+		"exact bytes, payload 0..%u", f->server, f->request, f->reply, f->ttl, XDPING_TTL,
+		f->max_payload);
 }
-
-static const uint16_t some_sizes[] = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD };
-#define NSIZES (sizeof(some_sizes) / sizeof(some_sizes[0]))
 
 static void server_ihl(void)
 {
-	char what[64];
-	unsigned int ihl;
-	size_t i;
-
-	for (ihl = 5; ihl <= 15; ihl++)
-		for (i = 0; i < NSIZES; i++) {
-			struct echo in = request(some_sizes[i]);
-
-			set_ihl(&in, ihl);
-			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, in.plen);
-			expect_answer(&in, what);
-		}
+	each_shape(&ipv4, request, NULL, 0, 1, server_answer);
 	tap_end("server: IHL 5..15 (record route, NOPs, EOL), exact bytes, options kept");
 }
 
-static struct echo random_request(uint32_t *s)
+static void random_ipv4(struct echo *e, uint32_t *s)
 {
-	struct echo e = request(pkt_rand(s) % (MAX_PAYLOAD + 1));
+	e->ip.saddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
+	e->ip.daddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
+	e->ip.tos = pkt_rand(s);
+	e->ip.ttl = pkt_rand(s);
+	e->ip.id = pkt_rand(s);
+	e->ip.frag = pkt_rand(s) & 1 ? PKT_IP_DF : 0;
+	set_ihl(e, 5 + pkt_rand(s) % 11);
+	pkt_fill(e->ip.opts, e->ip.opt_len, pkt_rand(s));
+}
+
+/* A unicast address in 2001:db8::/32. */
+static void random_addr6(uint8_t a[16], uint32_t *s)
+{
+	memcpy(a, addr6_a, 4);
+	pkt_fill(a + 4, 12, pkt_rand(s));
+}
+
+static void random_ipv6(struct echo *e, uint32_t *s)
+{
+	random_addr6(e->ip6.saddr, s);
+	random_addr6(e->ip6.daddr, s);
+	e->ip6.tclass = pkt_rand(s);
+	e->ip6.flow = pkt_rand(s);
+	e->ip6.hlim = pkt_rand(s);
+}
+
+/* Unicast MACs and addresses, header fields, tags, id, seq and payload drawn from *s. */
+static struct echo random_echo(const struct fam *f, uint32_t *s, uint8_t type)
+{
+	struct echo e = echo_from_b(f, type, 0, 0, pkt_rand(s) % (f->max_payload + 1));
 	int i;
 
 	pkt_fill(e.dst, 6, pkt_rand(s));
 	pkt_fill(e.src, 6, pkt_rand(s));
 	e.dst[0] &= ~1;
-	e.ip.saddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
-	e.ip.daddr = (pkt_rand(s) % 223 + 1) << 24 | (pkt_rand(s) & 0xffffff);
-	e.ip.tos = pkt_rand(s);
-	e.ip.ttl = pkt_rand(s);
-	e.ip.id = pkt_rand(s);
-	e.ip.frag = pkt_rand(s) & 1 ? PKT_IP_DF : 0;
-	set_ihl(&e, 5 + pkt_rand(s) % 11);
-	pkt_fill(e.ip.opts, e.ip.opt_len, pkt_rand(s));
+	if (f->v6)
+		random_ipv6(&e, s);
+	else
+		random_ipv4(&e, s);
 	e.ntags = pkt_rand(s) % 3;
 	for (i = 0; i < e.ntags; i++) {
 		e.tags[i].tpid = pkt_rand(s) & 1 ? PKT_ETH_P_8021Q : PKT_ETH_P_8021AD;
@@ -492,19 +653,18 @@ static struct echo random_request(uint32_t *s)
 	return e;
 }
 
-static void server_random(void)
+static void server_random(const struct fam *f, uint32_t s, const char *varied)
 {
-	uint32_t s = 20261122;
 	char what[64];
 	int i;
 
 	for (i = 0; i < 2000; i++) {
-		struct echo in = random_request(&s);
+		struct echo in = random_echo(f, &s, f->request);
 
 		snprintf(what, sizeof(what), "random request #%d (payload %u)", i, in.plen);
 		expect_answer(&in, what);
 	}
-	tap_end("server: 2000 random requests (addresses, TOS, TTL, options, tags, payload)");
+	tap_end("%s: 2000 random requests (%s)", f->server, varied);
 }
 
 /* RFC 1624 eqn. 3 on big-endian words: HC' = ~(~HC + ~m + m'). */
@@ -520,173 +680,220 @@ static uint16_t rfc1624(uint16_t hc, uint16_t m, uint16_t m1)
 /* A wrong checksum in gives an equally wrong one out: nothing recomputed. */
 static void bad_csum_carried(const struct echo *in, const char *what)
 {
-	size_t l3 = echo_l3(in), l4 = echo_l4(in), ilen = 8 + in->plen;
+	size_t l3 = echo_l3(in), l4 = echo_l4(in);
+	const struct fam *f = fam_of(in);
 	struct echo want = *in;
 	struct pkt pin, pwant, out;
 	uint32_t verdict;
 
 	want.ip.check_adj = want.icmp_check_adj = 0;
-	turn(&want, ECHO_REPLY);
+	turn(&want, f->reply);
 	echo_build(in, &pin);
 	echo_build(&want, &pwant);
 	if (!run(&server, lo, &pin, &out, &verdict) ||
 	    !tap_check(verdict == XDP_TX, "%s: %s", what, verdict_name(verdict)))
 		return;
 	tap_check(pkt_get16(out.b + l4 + 2) ==
-		  rfc1624(pkt_get16(pin.b + l4 + 2), ECHO_REQUEST << 8, ECHO_REPLY << 8),
-		  "%s: ICMP checksum %04x is not the RFC 1624 update of %04x", what,
+		  rfc1624(pkt_get16(pin.b + l4 + 2), f->request << 8, f->reply << 8),
+		  "%s: %s checksum %04x is not the RFC 1624 update of %04x", what, f->icmp,
 		  pkt_get16(out.b + l4 + 2), pkt_get16(pin.b + l4 + 2));
-	tap_check(pkt_sum(out.b + l4, ilen) == pkt_sum(pin.b + l4, ilen),
-		  "%s: ICMP checksum error not carried over", what);
-	tap_check(pkt_sum(out.b + l3, l4 - l3) == pkt_sum(pin.b + l3, l4 - l3),
-		  "%s: IP checksum error not carried over", what);
-	memcpy(pwant.b + l3 + 10, out.b + l3 + 10, 2);
+	tap_check(icmp_sum(in, &out) == icmp_sum(in, &pin),
+		  "%s: %s checksum error not carried over", what, f->icmp);
+	if (!in->v6) {
+		tap_check(pkt_sum(out.b + l3, l4 - l3) == pkt_sum(pin.b + l3, l4 - l3),
+			  "%s: IP checksum error not carried over", what);
+		memcpy(pwant.b + l3 + 10, out.b + l3 + 10, 2);
+	}
 	memcpy(pwant.b + l4 + 2, out.b + l4 + 2, 2);
-	if (!tap_check(out.len == pwant.len && !memcmp(out.b, pwant.b, out.len),
-		       "%s: bytes other than the checksums differ", what))
-		tap_hexdiff(out.b, out.len, pwant.b, pwant.len);
+	same_frame(&out, &pwant, "%s: bytes other than the checksums differ", what);
 }
 
-static void server_bad_csums(void)
+static void server_bad_csums(const struct fam *f)
 {
 	static const uint16_t adj[] = { 1, 0x1234, 0x8000, 0xfffe };
-	char what[64];
+	char what[80];
 	size_t i, j;
 
-	for (i = 0; i < sizeof(adj) / sizeof(adj[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(adj); i++)
 		for (j = 0; j < NSIZES; j++) {
-			struct echo in = request(some_sizes[j]);
+			struct echo in = request(f, f->sizes[j]);
 
 			in.icmp_check_adj = adj[i];
-			in.ip.check_adj = adj[(i + 1) % 4];
-			snprintf(what, sizeof(what), "payload %u, checksums off by %#x/%#x",
+			in.ip.check_adj = f->v6 ? 0 : adj[(i + 1) % 4];
+			snprintf(what, sizeof(what), "payload %u, checksums off by %#x (IPv4)/%#x",
 				 in.plen, in.ip.check_adj, in.icmp_check_adj);
 			bad_csum_carried(&in, what);
 		}
-	tap_end("server: bad input checksums stay equally bad (incremental RFC 1624 update)");
+	tap_end("%s: bad input checksums stay equally bad (incremental RFC 1624 update)",
+		f->server);
 }
 
-static void server_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
+static void server_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
+			const char *desc)
 {
-	char what[64];
-	unsigned int ihl;
-	size_t i;
-
-	for (ihl = 5; ihl <= 15; ihl += 10)
-		for (i = 0; i < NSIZES; i++) {
-			struct echo in = request(some_sizes[i]);
-
-			set_tags(&in, tags, ntags);
-			set_ihl(&in, ihl);
-			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, in.plen);
-			expect_answer(&in, what);
-		}
-	tap_end("server: %s: answered, tags kept", desc);
+	each_shape(f, request, tags, ntags, 10, server_answer);
+	tap_end("%s: %s: answered, tags kept", f->server, desc);
 }
 
-static void server_three_tags(void)
-{
-	struct echo in = request(56);
-
-	set_tags(&in, tags_3, 3);
-	expect_echo_pass(&server, &in, "three tags");
-	tap_end("server: three VLAN tags (more than parsed) -> XDP_PASS untouched");
-}
-
-static void server_l2_group(void)
+static void server_l2(const struct fam *f)
 {
 	static const uint8_t dst[][6] = {
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, { 0x33, 0x33, 0xff, 0x12, 0x34, 0x02 },
 		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
-		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, { 0x03, 0x11, 0x22, 0x33, 0x44, 0x55 },
+		{ 0x03, 0x11, 0x22, 0x33, 0x44, 0x55 },
 	};
 	char what[64];
+	struct echo in;
 	size_t i;
 
-	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
-		struct echo in = request(56);
-
+	for (i = 0; i < ARRAY_SIZE(dst); i++) {
+		in = request(f, 56);
 		memcpy(in.dst, dst[i], 6);
-		snprintf(what, sizeof(what), "destination MAC %02x:%02x:...", dst[i][0], dst[i][1]);
+		snprintf(what, sizeof(what), "destination MAC %02x:%02x:%02x:...", dst[i][0],
+			 dst[i][1], dst[i][2]);
 		expect_echo_pass(&server, &in, what);
 		set_tags(&in, tags_qinq, 2);
 		expect_echo_pass(&server, &in, what);
 	}
-	tap_end("server: broadcast/multicast destination MAC -> XDP_PASS untouched");
+	in = request(f, 56);
+	set_tags(&in, tags_3, 3);
+	expect_echo_pass(&server, &in, "three tags");
+	tap_end("%s: broadcast/multicast (01:00:5e:..., 33:33:...) destination MAC, three VLAN "
+		"tags (more than parsed) -> XDP_PASS untouched", f->server);
+}
+
+/* A request to a, and one from a: both pass untouched. */
+static void addr_refused(const struct fam *f, const uint8_t a[16])
+{
+	struct echo in = request(f, 56);
+	uint8_t src[16], dst[16];
+	char what[80], buf[INET6_ADDRSTRLEN];
+
+	addrs_get(&in, src, dst);
+	addrs_set(&in, src, a);
+	snprintf(what, sizeof(what), "destination %s", addr_str(&in, a, buf));
+	expect_echo_pass(&server, &in, what);
+	addrs_set(&in, a, dst);
+	snprintf(what, sizeof(what), "source %s", buf);
+	expect_echo_pass(&server, &in, what);
 }
 
 static void server_ip_group(void)
 {
-	static const uint32_t bad[] = { 0xe0000001, 0xeffffffa, 0xf0000001, 0xffffffff, 0 };
+	static const uint8_t bad[][16] = {
+		{ 224, 0, 0, 1 }, { 239, 255, 255, 250 }, { 240, 0, 0, 1 },
+		{ 255, 255, 255, 255 }, { 0 },
+	};
 	struct echo in;
-	char what[64];
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		in = request(56);
-		in.ip.daddr = bad[i];
-		snprintf(what, sizeof(what), "destination %08x", bad[i]);
-		expect_echo_pass(&server, &in, what);
-		in = request(56);
-		in.ip.saddr = bad[i];
-		snprintf(what, sizeof(what), "source %08x", bad[i]);
-		expect_echo_pass(&server, &in, what);
-	}
-	in = request(56);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		addr_refused(&ipv4, bad[i]);
+	in = request(&ipv4, 56);
 	in.ip.daddr = 0xdfffffff;
 	in.ip.saddr = 0x01000000;
 	expect_answer(&in, "223.255.255.255 from 1.0.0.0 (unicast)");
 	tap_end("server: multicast/broadcast/zero IP destination or source -> XDP_PASS untouched");
 }
 
-static void server_types_codes(void)
+/* Unicast, however close to the refused ones: one bit set anywhere, fe.., 00ff.. */
+static void server6_near_group(void)
+{
+	char what[64];
+	struct echo in;
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		in = request(&ipv6, 56);
+		memset(in.ip6.saddr, 0, 16);
+		in.ip6.saddr[j] = j == 0 ? 0x80 : 1;
+		snprintf(what, sizeof(what), "source with byte %d alone set", j);
+		expect_answer(&in, what);
+		in = request(&ipv6, 56);
+		memset(in.ip6.daddr, 0, 16);
+		in.ip6.daddr[j] = j == 15 ? 0x80 : 1;
+		snprintf(what, sizeof(what), "destination with byte %d alone set", j);
+		expect_answer(&in, what);
+	}
+	in = request(&ipv6, 56);
+	in.ip6.saddr[0] = 0xfe;
+	in.ip6.daddr[0] = 0x00;
+	in.ip6.daddr[1] = 0xff;
+	expect_answer(&in, "fe01:db8:... to 00ff:db8:... (unicast)");
+	in = request(&ipv6, 56);
+	in.ip6.saddr[0] = in.ip6.daddr[0] = 0xfe;
+	in.ip6.saddr[1] = in.ip6.daddr[1] = 0xff;
+	expect_answer(&in, "feff:db8:... to feff:db8:... (unicast)");
+}
+
+static void server6_ip_group(void)
+{
+	static const uint8_t bad[][16] = {
+		{ 0xff, 0x02, [15] = 1 },
+		{ 0xff, 0x01, [15] = 1 },
+		{ 0xff, 0x05, [15] = 2 },
+		{ 0xff, 0x0e, [13] = 1, [14] = 0x01, [15] = 0x01 },
+		{ 0xff, 0x02, [11] = 1, [12] = 0xff, [13] = 0x12, [14] = 0x34, [15] = 0x02 },
+		{ 0xff },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff },
+		{ 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		addr_refused(&ipv6, bad[i]);
+	server6_near_group();
+	tap_end("server IPv6: multicast (ff00::/8) destination or source, :: source or "
+		"destination -> XDP_PASS untouched; unicast next to them answered");
+}
+
+static void server_types_codes(const struct fam *f, const char *included)
 {
 	char what[64];
 	unsigned int v;
 
 	for (v = 0; v < 256; v++) {
-		struct echo in = request(56);
+		struct echo in = request(f, 56);
 
-		if (v == ECHO_REQUEST)
+		if (v == f->request)
 			continue;
 		in.type = v;
-		snprintf(what, sizeof(what), "ICMP type %u", v);
+		snprintf(what, sizeof(what), "%s type %u", f->icmp, v);
 		expect_echo_pass(&server, &in, what);
 	}
-	tap_end("server: every ICMP type but 8 (echo reply included) -> XDP_PASS untouched");
+	tap_end("%s: every %s type but %u (%s) -> XDP_PASS untouched", f->server, f->icmp,
+		f->request, included);
 	for (v = 1; v < 256; v++) {
-		struct echo in = request(56);
+		struct echo in = request(f, 56);
 
 		in.code = v;
-		snprintf(what, sizeof(what), "ICMP code %u", v);
+		snprintf(what, sizeof(what), "%s code %u", f->icmp, v);
 		expect_echo_pass(&server, &in, what);
 	}
-	tap_end("server: echo request with code 1..255 -> XDP_PASS untouched");
+	tap_end("%s: echo request with code 1..255 -> XDP_PASS untouched", f->server);
 }
 
-/* Common to both objects: frames with an echo inside that is not IPv4 ICMP. */
-static void not_ipv4_icmp(struct obj *o, const struct echo *base)
+/* Frames with an echo inside that is not IPv4 ICMP. */
+static void not_ipv4_icmp(const struct echo *base, frame_check refused)
 {
 	static const uint16_t types[] = { PKT_ETH_P_ARP, PKT_ETH_P_IPV6, 0x8847, 0x88cc,
 					  0x9100, 0x05dc, 0x0000, 0xffff };
-	char what[64];
+	struct echo in;
 	size_t i;
 	unsigned int proto;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		struct echo in = *base;
-
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		in = *base;
 		in.ethertype = types[i];
-		snprintf(what, sizeof(what), "EtherType %04x", types[i]);
-		expect_echo_pass(o, &in, what);
+		refuse_echo(refused, &in, "EtherType %04x", types[i]);
 	}
 	for (proto = 0; proto < 256; proto++) {
-		struct echo in = *base;
-
 		if (proto == 1)
 			continue;
+		in = *base;
 		in.ip.proto = proto;
-		snprintf(what, sizeof(what), "IP protocol %u", proto);
-		expect_echo_pass(o, &in, what);
+		refuse_echo(refused, &in, "IP protocol %u", proto);
 	}
 }
 
@@ -746,12 +953,17 @@ static void put_ipv6_echo(struct pkt *p, bool reply)
 	pkt_set16(p->b + icmp + 2, ~pkt_sum(pseudo, sizeof(pseudo)) & 0xffff);
 }
 
+static void server_refuse_frame(const struct pkt *p, const char *what)
+{
+	expect_pass(&server, p, what);
+}
+
 static void server_not_ipv4_icmp(void)
 {
-	struct echo base = request(56);
+	struct echo base = request(&ipv4, 56);
 	struct pkt p, want, out;
 
-	not_ipv4_icmp(&server, &base);
+	not_ipv4_icmp(&base, server_refuse_frame);
 	put_arp(&p);
 	expect_pass(&server, &p, "ARP request");
 	put_ipv6_echo(&p, false);
@@ -780,63 +992,207 @@ static void build_ihl4(const struct echo *e, struct pkt *p)
 	pkt_csum_set(p->b + l3, 16, 10);
 }
 
-/* Common to both objects: malformed or partial IPv4 around a good echo. */
-static void bad_ipv4(struct obj *o, const struct echo *base)
+/* Malformed or partial IPv4 around a good echo. */
+static void bad_ipv4(const struct echo *base, frame_check refused)
 {
 	static const uint16_t frags[] = { PKT_IP_MF, PKT_IP_MF | PKT_IP_DF, 1, 0x1fff,
 					  PKT_IP_MF | 185, PKT_IP_DF | 1 };
 	static const int longer[] = { 1, 2, 1000 };
 	size_t l3 = echo_l3(base), i;
 	char what[64];
+	struct echo in;
 	struct pkt p;
 	unsigned int v;
 
-	for (i = 0; i < sizeof(frags) / sizeof(frags[0]); i++) {
-		struct echo in = *base;
-
+	for (i = 0; i < ARRAY_SIZE(frags); i++) {
+		in = *base;
 		in.ip.frag = frags[i];
-		snprintf(what, sizeof(what), "flags/offset %04x", frags[i]);
-		expect_echo_pass(o, &in, what);
+		refuse_echo(refused, &in, "flags/offset %04x", frags[i]);
 	}
-	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
-		struct echo in = *base;
-
+	for (i = 0; i < ARRAY_SIZE(longer); i++) {
+		in = *base;
 		in.ip.tot_len_adj = longer[i];
-		snprintf(what, sizeof(what), "total length %d over the frame", longer[i]);
-		expect_echo_pass(o, &in, what);
+		refuse_echo(refused, &in, "total length %d over the frame", longer[i]);
 	}
 	build_ihl4(base, &p);
-	expect_pass(o, &p, "IHL 4, echo after 16 bytes");
+	refused(&p, "IHL 4, echo after 16 bytes");
 	for (v = 0; v < 256; v++) {
 		if (v >> 4 == 4 && (v & 15) >= 4)
 			continue;
 		echo_build(base, &p);
-		patch_ver_ihl(&p, l3, v);
+		p.b[l3] = v;	/* version and IHL, then the header checksum made right again */
+		pkt_csum_set(p.b + l3, 20, 10);
 		snprintf(what, sizeof(what), "version %u, IHL %u", v >> 4, v & 15);
-		expect_pass(o, &p, what);
+		refused(&p, what);
 	}
 }
 
-static void server_bad_ipv4(void)
+/* An extension header of len bytes (a multiple of 8) before the ICMPv6 header. */
+static void ext_header(struct echo *e, uint8_t type, size_t len)
 {
-	struct echo base = request(56);
-
-	bad_ipv4(&server, &base);
-	set_tags(&base, tags_qinq, 2);
-	set_ihl(&base, 7);
-	bad_ipv4(&server, &base);
-	tap_end("server: fragments, total length over the frame, version != 4, IHL < 5 -> "
-		"XDP_PASS untouched");
+	e->ip6.next = type;
+	e->ext_len = len;
+	memset(e->ext, 0, len);
+	e->ext[0] = NEXT_ICMPV6;
+	e->ext[1] = len / 8 - 1;
 }
 
-typedef void (*echo_check)(const struct echo *, const char *);
+/* Pad1/PadN options filling an options header from byte 2 on. */
+static void ext_padn(struct echo *e)
+{
+	e->ext[2] = 1;
+	e->ext[3] = e->ext_len - 4;
+}
+
+/* Extension headers between the IPv6 header and a good ICMPv6 echo. */
+static void ipv6_ext_headers(const struct echo *base, frame_check refused)
+{
+	static const uint16_t frag[] = { 0x0000, 0x0001, 0x0008, 0xfff9 };
+	struct echo in;
+	size_t i;
+
+	in = *base;
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	refuse_echo(refused, &in, "hop-by-hop options (PadN), then ICMPv6");
+	in = *base;
+	ext_header(&in, 0, 16);
+	in.ext[2] = 5;		/* router alert, MLD */
+	in.ext[3] = 2;
+	in.ext[6] = 1;
+	in.ext[7] = 8;
+	refuse_echo(refused, &in, "hop-by-hop options (router alert), then ICMPv6");
+	in = *base;
+	ext_header(&in, 60, 8);
+	ext_padn(&in);
+	refuse_echo(refused, &in, "destination options, then ICMPv6");
+	in = *base;
+	ext_header(&in, 43, 24);
+	memcpy(in.ext + 8, addr6_a, 16);
+	refuse_echo(refused, &in, "routing header (segments left 0), then ICMPv6");
+	for (i = 0; i < ARRAY_SIZE(frag); i++) {
+		in = *base;
+		ext_header(&in, 44, 8);
+		in.ext[1] = 0;
+		pkt_set16(in.ext + 2, frag[i]);
+		pkt_set32(in.ext + 4, 0xc0ffee00 + i);
+		refuse_echo(refused, &in, "fragment header (offset/M %04x), then ICMPv6", frag[i]);
+	}
+	in = *base;
+	ext_header(&in, 51, 16);
+	in.ext[1] = 16 / 4 - 2;
+	pkt_set32(in.ext + 4, 0x100);
+	refuse_echo(refused, &in, "authentication header, then ICMPv6");
+	in = *base;
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	in.ext[0] = 60;
+	refuse_echo(refused, &in, "hop-by-hop options, then the echo as if it were options");
+}
+
+/* Payload lengths that disagree with the frame, trailing bytes. */
+static void ipv6_bad_lengths(const struct echo *base, frame_check refused)
+{
+	static const int longer[] = { 1, 2, 7, 8, 1000 };
+	size_t i, min = PKT_ETH_ZLEN + 4 * base->ntags;
+	char what[80];
+	struct echo in;
+	struct pkt p;
+	int adj;
+
+	for (i = 0; i < ARRAY_SIZE(longer); i++) {
+		in = *base;
+		in.ip6.plen_adj = longer[i];
+		refuse_echo(refused, &in, "payload length %d over the frame", longer[i]);
+	}
+	for (adj = -1; adj >= -(8 + base->plen); adj--) {
+		in = *base;
+		in.ip6.plen_adj = adj;
+		refuse_echo(refused, &in, "payload length %d, %zu-byte frame", 8 + base->plen + adj,
+			    echo_l4(base) + 8 + base->plen);
+	}
+	for (i = 0; i < 3; i++) {
+		in = *base;
+		in.pad = i == 2 ? 100 : i + 1;
+		refuse_echo(refused, &in, "%u trailing bytes", in.pad);
+	}
+	/* A minimum-size frame with the ICMPv6 header cut short by it. */
+	for (adj = -8; adj < 0; adj++) {
+		in = *base;
+		in.plen = 0;
+		in.ip6.plen_adj = adj;
+		echo_build(&in, &p);
+		p.len = min;
+		snprintf(what, sizeof(what), "payload length %d, %zu-byte frame", 8 + adj, min);
+		refused(&p, what);
+	}
+}
+
+/* Malformed IPv6 around a good ICMPv6 echo, or not a bare IPv6 + ICMPv6 datagram. */
+static void bad_ipv6(const struct echo *base, frame_check refused)
+{
+	static const uint16_t types[] = { PKT_ETH_P_IP, 0x86dc, 0x86de, 0xdd86, 0x88dd, 0x8100 };
+	size_t l3 = echo_l3(base), i;
+	char what[80];
+	struct echo in;
+	struct pkt p;
+	unsigned int v;
+
+	for (v = 0; v < 256; v++) {
+		if (v == NEXT_ICMPV6)
+			continue;
+		in = *base;
+		in.ip6.next = v;
+		refuse_echo(refused, &in, "next header %u, ICMPv6 right behind", v);
+	}
+	ipv6_ext_headers(base, refused);
+	ipv6_bad_lengths(base, refused);
+	for (v = 0; v < 16; v++) {
+		if (v == 6)
+			continue;
+		echo_build(base, &p);
+		p.b[l3] = (p.b[l3] & 0x0f) | v << 4;
+		snprintf(what, sizeof(what), "IP version %u under EtherType 86dd", v);
+		refused(&p, what);
+	}
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		in = *base;
+		in.ethertype = types[i];
+		refuse_echo(refused, &in, "IPv6 under EtherType %04x", types[i]);
+	}
+}
+
+/* base (an echo frame that would be taken) made malformed or not a bare IP + ICMP datagram. */
+static void bad_ip(const struct echo *base, frame_check refused)
+{
+	if (base->v6) {
+		bad_ipv6(base, refused);
+	} else {
+		bad_ipv4(base, refused);
+		not_ipv4_icmp(base, refused);
+	}
+}
+
+static void server_bad(const struct fam *f, const char *desc)
+{
+	struct echo base = request(f, 56);
+
+	bad_ip(&base, server_refuse_frame);
+	set_tags(&base, tags_qinq, 2);
+	set_ihl(&base, 7);
+	bad_ip(&base, server_refuse_frame);
+	base = request(f, 0);
+	set_tags(&base, tags_1q, 1);
+	bad_ip(&base, server_refuse_frame);
+	tap_end("%s: %s -> XDP_PASS untouched", f->server, desc);
+}
 
 /*
- * Trailing bytes after the datagram: Ethernet padding of a minimum-size
+ * Trailing bytes after the IPv4 datagram: Ethernet padding of a minimum-size
  * frame (60 bytes, 4 more per tag) is taken, padding kept; a longer frame
- * with trailing bytes is not.
+ * with trailing bytes is not. (IPv6 echoes are never that short.)
  */
-static void padding(struct echo (*make)(uint16_t), echo_check taken, echo_check refused)
+static void padding(echo_maker make, echo_check taken, echo_check refused)
 {
 	static const uint16_t extra[] = { 1, 2, 100 };
 	char what[64];
@@ -848,7 +1204,7 @@ static void padding(struct echo (*make)(uint16_t), echo_check taken, echo_check 
 		size_t min = PKT_ETH_ZLEN + 4 * ntags, bare = 42 + 4 * ntags;
 
 		for (plen = 0; bare + plen < min; plen++) {
-			struct echo in = make(plen);
+			struct echo in = make(&ipv4, plen);
 
 			set_tags(&in, tags_qinq, ntags);
 			in.pad = min - bare - plen;
@@ -859,8 +1215,8 @@ static void padding(struct echo (*make)(uint16_t), echo_check taken, echo_check 
 			snprintf(what, sizeof(what), "%d tags, %zu-byte frame", ntags, min + 1);
 			refused(&in, what);
 		}
-		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-			struct echo in = make(56);
+		for (i = 0; i < ARRAY_SIZE(extra); i++) {
+			struct echo in = make(&ipv4, 56);
 
 			set_tags(&in, tags_qinq, ntags);
 			in.pad = extra[i];
@@ -871,19 +1227,9 @@ static void padding(struct echo (*make)(uint16_t), echo_check taken, echo_check 
 	}
 }
 
-static void server_answer(const struct echo *in, const char *what)
-{
-	expect_answer(in, what);
-}
-
-static void server_refuse(const struct echo *in, const char *what)
-{
-	expect_echo_pass(&server, in, what);
-}
-
 static void server_padding(void)
 {
-	struct echo in = request(0);
+	struct echo in = request(&ipv4, 0);
 	char what[64];
 	int adj;
 
@@ -899,59 +1245,85 @@ static void server_padding(void)
 		"other trailing bytes, ICMP under 8 bytes -> XDP_PASS untouched");
 }
 
-static void server_truncations(void)
+static void server_truncations(const struct fam *f)
 {
-	struct echo in = request(56);
-	struct pkt p;
+	struct echo in = request(f, 0);
 
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "IHL 5, payload 56");
-	in = request(0);
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "IHL 5, payload 0");
-	in = request(56);
-	set_tags(&in, tags_qinq, 2);
-	set_ihl(&in, 15);
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "2 tags, IHL 15, payload 56");
-	tap_end("server: a request cut at every length 14..L-1 -> XDP_PASS untouched");
+	echo_truncations(&server, &in);
+	truncations(&server, request(f, 56));
+	tap_end("%s: a request cut at every length 14..L-1 -> XDP_PASS untouched", f->server);
 }
 
-static void server_counters(void)
+/* 7 frames the server lets pass, for the counters. */
+static void server_others4(void)
 {
-	struct xdping_stats before, d = { .answered = 5, .passed = 7 };
-	struct echo in;
+	struct echo in = request(&ipv4, 56);
 	struct pkt p;
-	int i;
 
-	if (!stats_get(&server, XDPING_ROLE_SERVER, &before))
-		goto out;
-	for (i = 0; i < 5; i++) {
-		in = request(i * 100);
-		expect_answer(&in, "request");
-	}
-	in = request(56);
 	in.type = ECHO_REPLY;
 	expect_echo_pass(&server, &in, "reply");
-	in = request(56);
+	in = request(&ipv4, 56);
 	in.dst[0] = 0xff;
 	expect_echo_pass(&server, &in, "multicast MAC");
-	in = request(56);
+	in = request(&ipv4, 56);
 	in.ip.frag = PKT_IP_MF;
 	expect_echo_pass(&server, &in, "fragment");
-	in = request(56);
+	in = request(&ipv4, 56);
 	in.ip.proto = 17;
 	expect_echo_pass(&server, &in, "UDP");
-	in = request(56);
+	in = request(&ipv4, 56);
 	in.pad = 1;
 	expect_echo_pass(&server, &in, "trailing byte");
 	put_arp(&p);
 	expect_pass(&server, &p, "ARP");
 	p.len = PKT_ETH_HLEN;
 	expect_pass(&server, &p, "Ethernet header only");
-	stats_moved(&server, &before, &d, "5 requests, 7 others");
-out:
-	tap_end("server: counters: answered +5, passed +7 over 5 requests and 7 other frames");
+}
+
+/* 6 frames the server lets pass, for the counters. */
+static void server_others6(void)
+{
+	struct echo in = request(&ipv6, 56);
+
+	in.type = ECHO6_REPLY;
+	expect_echo_pass(&server, &in, "reply");
+	in = request(&ipv6, 56);
+	in.type = 135;
+	expect_echo_pass(&server, &in, "neighbour solicitation");
+	in = request(&ipv6, 56);
+	in.dst[0] = 0x33;
+	expect_echo_pass(&server, &in, "multicast MAC");
+	in = request(&ipv6, 56);
+	in.ip6.daddr[0] = 0xff;
+	expect_echo_pass(&server, &in, "multicast destination");
+	in = request(&ipv6, 56);
+	ext_header(&in, 0, 8);
+	ext_padn(&in);
+	expect_echo_pass(&server, &in, "hop-by-hop");
+	in = request(&ipv6, 56);
+	in.pad = 1;
+	expect_echo_pass(&server, &in, "trailing byte");
+}
+
+/* 5 requests, then others() feeds n frames to pass: the counters move by as much. */
+static void server_counters(const struct fam *f, void (*others)(void), unsigned int n)
+{
+	struct xdping_stats before, d = { .answered = 5, .passed = n };
+	char what[64];
+	int i;
+
+	if (stats_get(&server, XDPING_ROLE_SERVER, &before)) {
+		for (i = 0; i < 5; i++) {
+			struct echo in = request(f, i * 100);
+
+			expect_answer(&in, "request");
+		}
+		others();
+		snprintf(what, sizeof(what), "5 requests, %u others", n);
+		stats_moved(&server, &before, &d, what);
+	}
+	tap_end("%s: counters: answered +5, passed +%u over 5 requests and %u other frames",
+		f->server, n, n);
 }
 
 /* The counters match every verdict seen, and the client's entry is untouched. */
@@ -974,14 +1346,10 @@ static void server_totals(void)
 		"XDP_PASS", (unsigned long long)server.tx, (unsigned long long)server.pass);
 }
 
-/* ---- server, IPv6 ---- */
-
-static const uint16_t some_sizes6[] = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD6 };
-
 /* echo_build() against put_ipv6_echo(), written out apart from it. */
 static void server6_builder(void)
 {
-	struct echo e = echo6_from_b(ECHO6_REQUEST, 0x1234, 1, 56);
+	struct echo e = echo_from_b(&ipv6, ECHO6_REQUEST, 0x1234, 1, 56);
 	struct pkt mine, hand;
 
 	e.ip6.tclass = 0;
@@ -994,491 +1362,52 @@ static void server6_builder(void)
 	e.seed = 6;
 	echo_build(&e, &mine);
 	put_ipv6_echo(&hand, false);
-	if (!tap_check(mine.len == hand.len && !memcmp(mine.b, hand.b, hand.len),
-		       "request: echo_build() differs from the hand-written frame"))
-		tap_hexdiff(mine.b, mine.len, hand.b, hand.len);
+	same_frame(&mine, &hand, "%s: echo_build() differs from the hand-written frame",
+		   "request");
 	echo_csums_ok(&e, &hand, "hand-written request");
 	turn(&e, ECHO6_REPLY);
 	echo_build(&e, &mine);
 	put_ipv6_echo(&hand, true);
-	if (!tap_check(mine.len == hand.len && !memcmp(mine.b, hand.b, hand.len),
-		       "reply: echo_build() differs from the hand-written frame"))
-		tap_hexdiff(mine.b, mine.len, hand.b, hand.len);
+	same_frame(&mine, &hand, "%s: echo_build() differs from the hand-written frame", "reply");
 	echo_csums_ok(&e, &hand, "hand-written reply");
 	tap_end("IPv6: the test's ICMPv6 frames (checksum over the pseudo-header) equal "
 		"hand-written ones");
 }
 
-static void server6_sizes(void)
-{
-	char what[64];
-	unsigned int plen;
-
-	for (plen = 0; plen <= MAX_PAYLOAD6; plen++) {
-		struct echo in = request6(plen);
-
-		snprintf(what, sizeof(what), "payload %u", plen);
-		expect_answer(&in, what);
-	}
-	tap_end("server IPv6: echo request (128) -> reply (129, XDP_TX), MACs and addresses "
-		"swapped, hop limit 64, exact bytes, payload 0..%d", MAX_PAYLOAD6);
-}
-
-static void server6_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
-{
-	char what[64];
-	size_t i;
-
-	for (i = 0; i < sizeof(some_sizes6) / sizeof(some_sizes6[0]); i++) {
-		struct echo in = request6(some_sizes6[i]);
-
-		set_tags(&in, tags, ntags);
-		snprintf(what, sizeof(what), "payload %u", in.plen);
-		expect_answer(&in, what);
-	}
-	tap_end("server IPv6: %s: answered, tags kept", desc);
-}
-
-/* A unicast address in 2001:db8::/32. */
-static void random_addr6(uint8_t a[16], uint32_t *s)
-{
-	memcpy(a, addr6_a, 4);
-	pkt_fill(a + 4, 12, pkt_rand(s));
-}
-
-static struct echo random_echo6(uint32_t *s, uint8_t type)
-{
-	struct echo e = echo6_from_b(type, 0, 0, pkt_rand(s) % (MAX_PAYLOAD6 + 1));
-	int i;
-
-	pkt_fill(e.dst, 6, pkt_rand(s));
-	pkt_fill(e.src, 6, pkt_rand(s));
-	e.dst[0] &= ~1;
-	random_addr6(e.ip6.saddr, s);
-	random_addr6(e.ip6.daddr, s);
-	e.ip6.tclass = pkt_rand(s);
-	e.ip6.flow = pkt_rand(s);
-	e.ip6.hlim = pkt_rand(s);
-	e.ntags = pkt_rand(s) % 3;
-	for (i = 0; i < e.ntags; i++) {
-		e.tags[i].tpid = pkt_rand(s) & 1 ? PKT_ETH_P_8021Q : PKT_ETH_P_8021AD;
-		e.tags[i].tci = pkt_rand(s);
-	}
-	e.id = pkt_rand(s);
-	e.seq = pkt_rand(s);
-	e.seed = pkt_rand(s);
-	return e;
-}
-
-static void server6_random(void)
-{
-	uint32_t s = 20261123;
-	char what[64];
-	int i;
-
-	for (i = 0; i < 2000; i++) {
-		struct echo in = random_echo6(&s, ECHO6_REQUEST);
-
-		snprintf(what, sizeof(what), "random request #%d (payload %u)", i, in.plen);
-		expect_answer(&in, what);
-	}
-	tap_end("server IPv6: 2000 random requests (2001:db8::/32 addresses, traffic class, flow "
-		"label, hop limit, tags, payload)");
-}
-
-/* A wrong ICMPv6 checksum in gives an equally wrong one out. */
-static void bad_csum6_carried(const struct echo *in, const char *what)
-{
-	size_t l3 = echo_l3(in), l4 = echo_l4(in), ilen = 8 + in->plen;
-	struct echo want = *in;
-	struct pkt pin, pwant, out;
-	uint32_t verdict;
-
-	want.icmp_check_adj = 0;
-	turn(&want, ECHO6_REPLY);
-	echo_build(in, &pin);
-	echo_build(&want, &pwant);
-	if (!run(&server, lo, &pin, &out, &verdict) ||
-	    !tap_check(verdict == XDP_TX, "%s: %s", what, verdict_name(verdict)))
-		return;
-	tap_check(pkt_get16(out.b + l4 + 2) ==
-		  rfc1624(pkt_get16(pin.b + l4 + 2), ECHO6_REQUEST << 8, ECHO6_REPLY << 8),
-		  "%s: ICMPv6 checksum %04x is not the RFC 1624 update of %04x", what,
-		  pkt_get16(out.b + l4 + 2), pkt_get16(pin.b + l4 + 2));
-	tap_check(pkt_sum6(out.b + l3 + 8, out.b + l3 + 24, NEXT_ICMPV6, out.b + l4, ilen) ==
-		  pkt_sum6(pin.b + l3 + 8, pin.b + l3 + 24, NEXT_ICMPV6, pin.b + l4, ilen),
-		  "%s: ICMPv6 checksum error not carried over", what);
-	memcpy(pwant.b + l4 + 2, out.b + l4 + 2, 2);
-	if (!tap_check(out.len == pwant.len && !memcmp(out.b, pwant.b, out.len),
-		       "%s: bytes other than the checksum differ", what))
-		tap_hexdiff(out.b, out.len, pwant.b, pwant.len);
-}
-
-static void server6_bad_csums(void)
-{
-	static const uint16_t adj[] = { 1, 0x1234, 0x8000, 0xfffe };
-	char what[64];
-	size_t i, j;
-
-	for (i = 0; i < sizeof(adj) / sizeof(adj[0]); i++)
-		for (j = 0; j < sizeof(some_sizes6) / sizeof(some_sizes6[0]); j++) {
-			struct echo in = request6(some_sizes6[j]);
-
-			in.icmp_check_adj = adj[i];
-			snprintf(what, sizeof(what), "payload %u, checksum off by %#x", in.plen,
-				 adj[i]);
-			bad_csum6_carried(&in, what);
-		}
-	tap_end("server IPv6: a bad input checksum stays equally bad (incremental RFC 1624 "
-		"update)");
-}
-
-static void server6_l2(void)
-{
-	static const uint8_t dst[][6] = {
-		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, { 0x33, 0x33, 0xff, 0x12, 0x34, 0x02 },
-		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
-		{ 0x03, 0x11, 0x22, 0x33, 0x44, 0x55 },
-	};
-	char what[64];
-	struct echo in;
-	size_t i;
-
-	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
-		in = request6(56);
-		memcpy(in.dst, dst[i], 6);
-		snprintf(what, sizeof(what), "destination MAC %02x:%02x:%02x:...", dst[i][0],
-			 dst[i][1], dst[i][2]);
-		expect_echo_pass(&server, &in, what);
-		set_tags(&in, tags_qinq, 2);
-		expect_echo_pass(&server, &in, what);
-	}
-	in = request6(56);
-	set_tags(&in, tags_3, 3);
-	expect_echo_pass(&server, &in, "three tags");
-	tap_end("server IPv6: multicast (33:33:...)/broadcast destination MAC, three VLAN tags "
-		"-> XDP_PASS untouched");
-}
-
-static void server6_ip_group(void)
-{
-	static const uint8_t mcast[][16] = {
-		{ 0xff, 0x02, [15] = 1 },
-		{ 0xff, 0x01, [15] = 1 },
-		{ 0xff, 0x05, [15] = 2 },
-		{ 0xff, 0x0e, [13] = 1, [14] = 0x01, [15] = 0x01 },
-		{ 0xff, 0x02, [11] = 1, [12] = 0xff, [13] = 0x12, [14] = 0x34, [15] = 0x02 },
-		{ 0xff },
-		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		  0xff, 0xff, 0xff },
-	};
-	static const uint8_t any[16];
-	char what[96];
-	struct echo in;
-	size_t i;
-	int j;
-
-	for (i = 0; i < sizeof(mcast) / sizeof(mcast[0]); i++) {
-		in = request6(56);
-		memcpy(in.ip6.daddr, mcast[i], 16);
-		snprintf(what, sizeof(what), "destination %02x%02x::...%02x", mcast[i][0],
-			 mcast[i][1], mcast[i][15]);
-		expect_echo_pass(&server, &in, what);
-		in = request6(56);
-		memcpy(in.ip6.saddr, mcast[i], 16);
-		snprintf(what, sizeof(what), "source %02x%02x::...%02x", mcast[i][0],
-			 mcast[i][1], mcast[i][15]);
-		expect_echo_pass(&server, &in, what);
-	}
-	in = request6(56);
-	memcpy(in.ip6.saddr, any, 16);
-	expect_echo_pass(&server, &in, "source ::");
-	in = request6(56);
-	memcpy(in.ip6.daddr, any, 16);
-	expect_echo_pass(&server, &in, "destination ::");
-	/* Unicast, however close to the refused ones: one bit set anywhere, fe.., 00ff.. */
-	for (j = 0; j < 16; j++) {
-		in = request6(56);
-		memset(in.ip6.saddr, 0, 16);
-		in.ip6.saddr[j] = j == 0 ? 0x80 : 1;
-		snprintf(what, sizeof(what), "source with byte %d alone set", j);
-		expect_answer(&in, what);
-		in = request6(56);
-		memset(in.ip6.daddr, 0, 16);
-		in.ip6.daddr[j] = j == 15 ? 0x80 : 1;
-		snprintf(what, sizeof(what), "destination with byte %d alone set", j);
-		expect_answer(&in, what);
-	}
-	in = request6(56);
-	in.ip6.saddr[0] = 0xfe;
-	in.ip6.daddr[0] = 0x00;
-	in.ip6.daddr[1] = 0xff;
-	expect_answer(&in, "fe01:db8:... to 00ff:db8:... (unicast)");
-	in = request6(56);
-	in.ip6.saddr[0] = in.ip6.daddr[0] = 0xfe;
-	in.ip6.saddr[1] = in.ip6.daddr[1] = 0xff;
-	expect_answer(&in, "feff:db8:... to feff:db8:... (unicast)");
-	tap_end("server IPv6: multicast (ff00::/8) destination or source, :: source or "
-		"destination -> XDP_PASS untouched; unicast next to them answered");
-}
-
-static void server6_types_codes(void)
-{
-	char what[64];
-	unsigned int v;
-
-	for (v = 0; v < 256; v++) {
-		struct echo in = request6(56);
-
-		if (v == ECHO6_REQUEST)
-			continue;
-		in.type = v;
-		snprintf(what, sizeof(what), "ICMPv6 type %u", v);
-		expect_echo_pass(&server, &in, what);
-	}
-	tap_end("server IPv6: every ICMPv6 type but 128 (echo reply 129, neighbour solicitation "
-		"135, IPv4's 8 included) -> XDP_PASS untouched");
-	for (v = 1; v < 256; v++) {
-		struct echo in = request6(56);
-
-		in.code = v;
-		snprintf(what, sizeof(what), "ICMPv6 code %u", v);
-		expect_echo_pass(&server, &in, what);
-	}
-	tap_end("server IPv6: echo request with code 1..255 -> XDP_PASS untouched");
-}
-
-typedef void (*frame_check)(const struct pkt *, const char *);
-
-/* An extension header of len bytes (a multiple of 8) before the ICMPv6 header. */
-static void ext_header(struct echo *e, uint8_t type, size_t len)
-{
-	e->ip6.next = type;
-	e->ext_len = len;
-	memset(e->ext, 0, len);
-	e->ext[0] = NEXT_ICMPV6;
-	e->ext[1] = len / 8 - 1;
-}
-
-/* Pad1/PadN options filling an options header from byte 2 on. */
-static void ext_padn(struct echo *e)
-{
-	e->ext[2] = 1;
-	e->ext[3] = e->ext_len - 4;
-}
-
-/*
- * Common to both objects: base (an echo frame that would be taken) made
- * malformed or not a bare IPv6 + ICMPv6 datagram; refused() checks each.
- */
-static void bad_ipv6(const struct echo *base, frame_check refused)
-{
-	static const int longer[] = { 1, 2, 7, 8, 1000 };
-	static const uint16_t frag[] = { 0x0000, 0x0001, 0x0008, 0xfff9 };
-	static const uint16_t types[] = { PKT_ETH_P_IP, 0x86dc, 0x86de, 0xdd86, 0x88dd, 0x8100 };
-	size_t l3 = echo_l3(base), i, min = PKT_ETH_ZLEN + 4 * base->ntags;
-	char what[80];
-	struct echo in;
-	struct pkt p;
-	unsigned int v;
-	int adj;
-
-#define REFUSE(e, ...) do { \
-		snprintf(what, sizeof(what), __VA_ARGS__); \
-		echo_build(&(e), &p); \
-		refused(&p, what); \
-	} while (0)
-	for (v = 0; v < 256; v++) {
-		if (v == NEXT_ICMPV6)
-			continue;
-		in = *base;
-		in.ip6.next = v;
-		REFUSE(in, "next header %u, ICMPv6 right behind", v);
-	}
-	in = *base;
-	ext_header(&in, 0, 8);
-	ext_padn(&in);
-	REFUSE(in, "hop-by-hop options (PadN), then ICMPv6");
-	in = *base;
-	ext_header(&in, 0, 16);
-	in.ext[2] = 5;		/* router alert, MLD */
-	in.ext[3] = 2;
-	in.ext[6] = 1;
-	in.ext[7] = 8;
-	REFUSE(in, "hop-by-hop options (router alert), then ICMPv6");
-	in = *base;
-	ext_header(&in, 60, 8);
-	ext_padn(&in);
-	REFUSE(in, "destination options, then ICMPv6");
-	in = *base;
-	ext_header(&in, 43, 24);
-	memcpy(in.ext + 8, addr6_a, 16);
-	REFUSE(in, "routing header (segments left 0), then ICMPv6");
-	for (i = 0; i < sizeof(frag) / sizeof(frag[0]); i++) {
-		in = *base;
-		ext_header(&in, 44, 8);
-		in.ext[1] = 0;
-		pkt_set16(in.ext + 2, frag[i]);
-		pkt_set32(in.ext + 4, 0xc0ffee00 + i);
-		REFUSE(in, "fragment header (offset/M %04x), then ICMPv6", frag[i]);
-	}
-	in = *base;
-	ext_header(&in, 51, 16);
-	in.ext[1] = 16 / 4 - 2;
-	pkt_set32(in.ext + 4, 0x100);
-	REFUSE(in, "authentication header, then ICMPv6");
-	in = *base;
-	ext_header(&in, 0, 8);
-	ext_padn(&in);
-	in.ext[0] = 60;
-	REFUSE(in, "hop-by-hop options, then the echo as if it were options");
-	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
-		in = *base;
-		in.ip6.plen_adj = longer[i];
-		REFUSE(in, "payload length %d over the frame", longer[i]);
-	}
-	for (adj = -1; adj >= -(8 + base->plen); adj--) {
-		in = *base;
-		in.ip6.plen_adj = adj;
-		REFUSE(in, "payload length %d, %zu-byte frame", 8 + base->plen + adj,
-		       echo_l4(base) + 8 + base->plen);
-	}
-	for (i = 0; i < 3; i++) {
-		in = *base;
-		in.pad = i == 2 ? 100 : i + 1;
-		REFUSE(in, "%u trailing bytes", in.pad);
-	}
-	/* A minimum-size frame with the ICMPv6 header cut short by it. */
-	for (adj = -8; adj < 0; adj++) {
-		in = *base;
-		in.plen = 0;
-		in.ip6.plen_adj = adj;
-		echo_build(&in, &p);
-		p.len = min;
-		snprintf(what, sizeof(what), "payload length %d, %zu-byte frame", 8 + adj, min);
-		refused(&p, what);
-	}
-	for (v = 0; v < 16; v++) {
-		if (v == 6)
-			continue;
-		echo_build(base, &p);
-		p.b[l3] = (p.b[l3] & 0x0f) | v << 4;
-		snprintf(what, sizeof(what), "IP version %u under EtherType 86dd", v);
-		refused(&p, what);
-	}
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		in = *base;
-		in.ethertype = types[i];
-		REFUSE(in, "IPv6 under EtherType %04x", types[i]);
-	}
-#undef REFUSE
-}
-
-static void server_refuse_frame(const struct pkt *p, const char *what)
-{
-	expect_pass(&server, p, what);
-}
-
-static void server6_bad(void)
-{
-	struct echo base = request6(56);
-
-	bad_ipv6(&base, server_refuse_frame);
-	set_tags(&base, tags_qinq, 2);
-	bad_ipv6(&base, server_refuse_frame);
-	base = request6(0);
-	set_tags(&base, tags_1q, 1);
-	bad_ipv6(&base, server_refuse_frame);
-	tap_end("server IPv6: any next header but 58 (hop-by-hop, routing, fragment, "
-		"destination options, AH before ICMPv6 included), payload length over or under "
-		"the frame, trailing bytes, version != 6 -> XDP_PASS untouched");
-}
-
-static void server6_truncations(void)
-{
-	struct echo in = request6(56);
-	struct pkt p;
-
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "payload 56");
-	in = request6(0);
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "payload 0");
-	in = request6(56);
-	set_tags(&in, tags_qinq, 2);
-	echo_build(&in, &p);
-	expect_truncations_pass(&server, &p, "2 tags, payload 56");
-	tap_end("server IPv6: a request cut at every length 14..L-1 -> XDP_PASS untouched");
-}
-
-static void server6_counters(void)
-{
-	struct xdping_stats before, d = { .answered = 5, .passed = 6 };
-	struct echo in;
-	int i;
-
-	if (!stats_get(&server, XDPING_ROLE_SERVER, &before))
-		goto out;
-	for (i = 0; i < 5; i++) {
-		in = request6(i * 100);
-		expect_answer(&in, "request");
-	}
-	in = request6(56);
-	in.type = ECHO6_REPLY;
-	expect_echo_pass(&server, &in, "reply");
-	in = request6(56);
-	in.type = 135;
-	expect_echo_pass(&server, &in, "neighbour solicitation");
-	in = request6(56);
-	in.dst[0] = 0x33;
-	expect_echo_pass(&server, &in, "multicast MAC");
-	in = request6(56);
-	in.ip6.daddr[0] = 0xff;
-	expect_echo_pass(&server, &in, "multicast destination");
-	in = request6(56);
-	ext_header(&in, 0, 8);
-	ext_padn(&in);
-	expect_echo_pass(&server, &in, "hop-by-hop");
-	in = request6(56);
-	in.pad = 1;
-	expect_echo_pass(&server, &in, "trailing byte");
-	stats_moved(&server, &before, &d, "5 requests, 6 others");
-out:
-	tap_end("server IPv6: counters: answered +5, passed +6 over 5 requests and 6 other "
-		"frames");
-}
-
 static void server_tests(void)
 {
-	server_sizes();
+	server_sizes(&ipv4);
 	server_ihl();
-	server_random();
-	server_bad_csums();
-	server_tags(tags_1q, 1, "one 802.1Q tag");
-	server_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
-	server_tags(tags_qq, 2, "two 802.1Q tags");
-	server_three_tags();
-	server_l2_group();
+	server_random(&ipv4, 20261122, "addresses, TOS, TTL, options, tags, payload");
+	server_bad_csums(&ipv4);
+	server_tags(&ipv4, tags_1q, 1, "one 802.1Q tag");
+	server_tags(&ipv4, tags_qinq, 2, "802.1ad + 802.1Q tags");
+	server_tags(&ipv4, tags_qq, 2, "two 802.1Q tags");
+	server_l2(&ipv4);
 	server_ip_group();
-	server_types_codes();
+	server_types_codes(&ipv4, "echo reply included");
 	server_not_ipv4_icmp();
-	server_bad_ipv4();
+	server_bad(&ipv4, "fragments, total length over the frame, version != 4, IHL < 5, "
+		   "other EtherType or IP protocol");
 	server_padding();
-	server_truncations();
-	server_counters();
+	server_truncations(&ipv4);
+	server_counters(&ipv4, server_others4, 7);
 	server6_builder();
-	server6_sizes();
-	server6_tags(tags_1q, 1, "one 802.1Q tag");
-	server6_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
-	server6_tags(tags_qq, 2, "two 802.1Q tags");
-	server6_random();
-	server6_bad_csums();
-	server6_l2();
+	server_sizes(&ipv6);
+	server_tags(&ipv6, tags_1q, 1, "one 802.1Q tag");
+	server_tags(&ipv6, tags_qinq, 2, "802.1ad + 802.1Q tags");
+	server_tags(&ipv6, tags_qq, 2, "two 802.1Q tags");
+	server_random(&ipv6, 20261123, "2001:db8::/32 addresses, traffic class, flow label, "
+		      "hop limit, tags, payload");
+	server_bad_csums(&ipv6);
+	server_l2(&ipv6);
 	server6_ip_group();
-	server6_types_codes();
-	server6_bad();
-	server6_truncations();
-	server6_counters();
+	server_types_codes(&ipv6, "echo reply 129, neighbour solicitation 135, IPv4's 8 included");
+	server_bad(&ipv6, "any next header but 58 (hop-by-hop, routing, fragment, destination "
+		   "options, AH before ICMPv6 included), payload length over or under the frame, "
+		   "trailing bytes, version != 6");
+	server_truncations(&ipv6);
+	server_counters(&ipv6, server_others6, 6);
 	server_totals();
 }
 
@@ -1492,15 +1421,17 @@ struct chain {
 
 static uint64_t want_samples, want_completed, want_errors;
 
-static struct xdping_key run_key(uint32_t ifindex, uint16_t id, uint32_t remote)
+/* The key of a run for the replies t stands for: its id, family and source. */
+static struct xdping_key run_key(uint32_t ifindex, const struct echo *t)
 {
 	struct xdping_key k;
+	uint8_t dst[16];
 
 	memset(&k, 0, sizeof(k));
 	k.ifindex = ifindex;
-	k.id = htons(id);
-	k.family = XDPING_FAMILY_IPV4;
-	pkt_set32(k.addr, remote);
+	k.id = htons(t->id);
+	k.family = fam_of(t)->family;
+	addrs_get(t, k.addr, dst);
 	return k;
 }
 
@@ -1510,44 +1441,16 @@ static bool run_get(const struct xdping_key *k, struct xdping_run *v, const char
 			 strerror(errno));
 }
 
-/* The key of a run for the replies t stands for: its id, family and source. */
-static struct xdping_key run_key_of(uint32_t ifindex, const struct echo *t)
-{
-	struct xdping_key k = run_key(ifindex, t->id, t->ip.saddr);
-
-	if (t->v6) {
-		k.family = XDPING_FAMILY_IPV6;
-		memcpy(k.addr, t->ip6.saddr, 16);
-	}
-	return k;
-}
-
-static bool chain_seed(struct chain *c, const struct xdping_key *k, uint16_t count,
-		       uint16_t first_seq)
+/* Seeds a run on ifindex for the replies t stands for (id, family, source address). */
+static bool chain_start(struct chain *c, uint32_t ifindex, const struct echo *t,
+			uint16_t count, uint16_t first_seq)
 {
 	memset(c, 0, sizeof(*c));
-	c->key = *k;
+	c->key = run_key(ifindex, t);
 	c->v.count = count;
 	c->v.seq = c->v.first_seq = htons(first_seq);
 	return tap_check(!bpf_map_update_elem(client.runs, &c->key, &c->v, BPF_ANY),
 			 "seeding a run: %s", strerror(errno));
-}
-
-static bool chain_start(struct chain *c, uint32_t ifindex, uint16_t id, uint16_t count,
-			uint16_t first_seq)
-{
-	struct xdping_key k = run_key(ifindex, id, ADDR_B);
-
-	return chain_seed(c, &k, count, first_seq);
-}
-
-/* A run for the replies t stands for (id, family, source address). */
-static bool chain_start_for(struct chain *c, uint32_t ifindex, const struct echo *t,
-			    uint16_t count, uint16_t first_seq)
-{
-	struct xdping_key k = run_key_of(ifindex, t);
-
-	return chain_seed(c, &k, count, first_seq);
 }
 
 static void chain_end(const struct chain *c)
@@ -1561,8 +1464,8 @@ static void run_diff(const struct xdping_run *got, const struct xdping_run *want
 	int i, n = 0;
 
 #define FIELD(f) if (got->f != want->f) \
-	tap_note(#f ": got %llu, want %llu", (unsigned long long)got->f, \
-		 (unsigned long long)want->f)
+		tap_note(#f ": got %llu, want %llu", (unsigned long long)got->f, \
+			 (unsigned long long)want->f)
 	FIELD(sent_ns);
 	FIELD(seq);
 	FIELD(first_seq);
@@ -1600,7 +1503,7 @@ static bool run_is(const struct xdping_key *k, const struct xdping_run *want, co
  * Slack between CLOCK_MONOTONIC read here and bpf_ktime_get_ns() in the
  * program: it only has to tell a timestamp of this run from a wrong one.
  */
-#define CLOCK_SLACK_NS	1000000ull
+#define CLOCK_SLACK_NS 1000000ull
 
 static bool within_run(uint64_t t)
 {
@@ -1670,7 +1573,7 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 		want_completed++;
 		ok = expect_echo(&client, c->key.ifindex, r, XDP_PASS, &want, what);
 	} else {
-		turn(&want, r->v6 ? ECHO6_REQUEST : ECHO_REQUEST);
+		turn(&want, fam_of(r)->request);
 		want.seq = r->seq + 1;
 		c->v.seq = htons(want.seq);
 		d.answered = 1;
@@ -1686,8 +1589,7 @@ static struct echo chain_reply(const struct chain *c, const struct echo *t)
 	struct echo r = *t;
 
 	r.seq = ntohs(c->v.seq);
-	r.ip.ttl = t->ip.ttl + c->v.done * 7;
-	r.ip6.hlim = t->ip6.hlim + c->v.done * 7;
+	set_ttl(&r, echo_ttl(t) + c->v.done * 7);
 	return r;
 }
 
@@ -1700,7 +1602,7 @@ static bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
 	bool ok;
 	int n;
 
-	if (!c || !chain_start_for(c, lo, t, count, first_seq)) {
+	if (!c || !chain_start(c, lo, t, count, first_seq)) {
 		free(c);
 		return false;
 	}
@@ -1714,219 +1616,6 @@ static bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
 	chain_end(c);
 	free(c);
 	return ok;
-}
-
-static void client_ifindex(void)
-{
-	struct echo r = reply(1, 56), want = r;
-	struct chain c;
-
-	turn(&want, ECHO_REQUEST);
-	want.seq = 2;
-	if (chain_start(&c, 1, CLIENT_ID, 1, 1)) {
-		tap_check(lo == 1, "lo has ifindex %u", lo);
-		expect_echo(&client, 0, &r, XDP_TX, &want, "no ctx_in, run keyed with ifindex 1");
-		chain_end(&c);
-	}
-	tap_end("client: without ctx_in the ingress ifindex is lo's (1); tests pass ctx_in "
-		"ingress_ifindex = lo (%u)", lo);
-}
-
-/* One run of 3 samples, step by step. */
-static void client_steps(void)
-{
-	struct echo t = reply(1, 56), r;
-	struct chain c;
-	uint16_t seq;
-
-	if (!chain_start(&c, lo, CLIENT_ID, 3, 1))
-		goto out;
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 1");
-	tap_end("client: reply seq 1 -> request seq 2 (XDP_TX), exact bytes; run: seq 2, "
-		"sent_ns set, done 0");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 2");
-	tap_end("client: reply seq 2 -> request seq 3; sample 0 stored (rtt, ttl), icmp_len 64, "
-		"done 1");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 3");
-	tap_end("client: reply seq 3 -> request seq 4; sample 1, done 2");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 4");
-	tap_end("client: reply seq 4 completes the run: XDP_PASS with seq 1, checksum right, "
-		"other bytes kept; completed +1");
-	for (seq = 0;; seq++) {
-		struct xdping_stats before, d = { .passed = 1 };
-		char what[64];
-
-		snprintf(what, sizeof(what), "reply seq %u after completion", seq);
-		r = t;
-		r.seq = seq;
-		if (!stats_get(&client, XDPING_ROLE_CLIENT, &before) ||
-		    !expect_echo_pass(&client, &r, what) || !run_is(&c.key, &c.v, what) ||
-		    !stats_moved(&client, &before, &d, what) || seq == 0xffff)
-			break;
-	}
-	chain_end(&c);
-out:
-	tap_end("client: replies with any seq (0..65535) to a completed run -> XDP_PASS "
-		"untouched, no sample");
-}
-
-static void client_sizes(void)
-{
-	char what[64];
-	unsigned int plen;
-
-	for (plen = 0; plen <= MAX_PAYLOAD; plen++) {
-		struct echo t = reply(1, plen);
-
-		snprintf(what, sizeof(what), "payload %u", plen);
-		if (!chain_run(1, 1, &t, what))
-			break;
-	}
-	tap_end("client: count 1, payload 0..%d: next request (XDP_TX) and the handed-back "
-		"reply, exact bytes, run state", MAX_PAYLOAD);
-}
-
-static void client_ihl(void)
-{
-	char what[64];
-	unsigned int ihl;
-	size_t i;
-
-	for (ihl = 5; ihl <= 15; ihl++)
-		for (i = 0; i < NSIZES; i++) {
-			struct echo t = reply(1, some_sizes[i]);
-
-			set_ihl(&t, ihl);
-			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, t.plen);
-			chain_run(2, 1, &t, what);
-		}
-	tap_end("client: IHL 5..15, count 2: exact bytes, options kept, icmp_len right");
-}
-
-static void client_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
-{
-	char what[64];
-	unsigned int ihl;
-	size_t i;
-
-	for (ihl = 5; ihl <= 15; ihl += 10)
-		for (i = 0; i < NSIZES; i++) {
-			struct echo t = reply(1, some_sizes[i]);
-
-			set_tags(&t, tags, ntags);
-			set_ihl(&t, ihl);
-			snprintf(what, sizeof(what), "IHL %u, payload %u", ihl, t.plen);
-			chain_run(2, 1, &t, what);
-		}
-	tap_end("client: %s, count 2: exact bytes, tags kept", desc);
-}
-
-static void client_ids_seqs(void)
-{
-	static const uint16_t ids[] = { 0, 1, 0x0100, 0x7e4a, 0xffff };
-	static const uint16_t firsts[] = { 0, 0x00ff, 0x0100, 0x7fff, 0xfffe, 0xffff };
-	char what[64];
-	size_t i;
-
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		struct echo t = echo_from_b(ECHO_REPLY, ids[i], 0, 56);
-
-		snprintf(what, sizeof(what), "id %#x", ids[i]);
-		chain_run(3, 1, &t, what);
-	}
-	for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
-		struct echo t = reply(0, 56);
-
-		snprintf(what, sizeof(what), "first seq %#x", firsts[i]);
-		chain_run(3, firsts[i], &t, what);
-	}
-	tap_end("client: echo ids 0..ffff, first seqs incl. 0 and a wrap past ffff, count 3");
-}
-
-static void client_answer(const struct echo *r, const char *what)
-{
-	char buf[96];
-
-	snprintf(buf, sizeof(buf), "%s (count 2)", what);
-	chain_run(2, r->seq, r, buf);
-}
-
-static struct echo reply1(uint16_t plen)
-{
-	return reply(1, plen);
-}
-
-/* The run in flight that refused frames must leave alone. */
-static struct chain *pending;
-
-static void foreign_echo(const struct chain *c, const struct echo *r, const char *what);
-
-static void client_refuse(const struct echo *in, const char *what)
-{
-	struct echo r = *in;
-
-	r.id = ntohs(pending->key.id);
-	r.seq = ntohs(pending->v.seq);
-	foreign_echo(pending, &r, what);
-}
-
-static bool chain_midway(struct chain *c, const struct echo *t);
-static void chain_goes_on(struct chain *c, const struct echo *t);
-
-static void client_padding(void)
-{
-	struct echo t = reply(1, 56);
-	struct chain c;
-
-	t.id = CLIENT_ID + 1;	/* the runs client_answer() makes use CLIENT_ID */
-	if (chain_midway(&c, &t)) {
-		pending = &c;
-		padding(reply1, client_answer, client_refuse);
-		chain_goes_on(&c, &t);
-	}
-	tap_end("client: minimum-size frame with Ethernet padding: run goes on (padding kept, "
-		"icmp_len without it); other trailing bytes -> XDP_PASS untouched");
-}
-
-static void client_max_samples(void)
-{
-	struct echo t = reply(1, 56);
-	struct xdping_stats before, d = { .answered = XDPING_MAX_SAMPLES, .samples =
-					   XDPING_MAX_SAMPLES, .completed = 1, .passed = 1 };
-
-	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
-	    chain_run(XDPING_MAX_SAMPLES, 1, &t, "count 1024"))
-		stats_moved(&client, &before, &d, "count 1024");
-	tap_end("client: count %d (XDPING_MAX_SAMPLES) to completion: every sample and TTL in "
-		"place", XDPING_MAX_SAMPLES);
-}
-
-/* A run asking for more than the map holds stops short, counted as an error. */
-static void client_over_max(void)
-{
-	struct echo t = reply(1, 56);
-	struct chain *c = malloc(sizeof(*c));
-	char what[64];
-	int n;
-
-	if (c && chain_start(c, lo, CLIENT_ID, XDPING_MAX_SAMPLES + 1, 1)) {
-		for (n = 0; n <= XDPING_MAX_SAMPLES + 1; n++) {
-			struct echo r = chain_reply(c, &t);
-
-			snprintf(what, sizeof(what), "reply %d of %d", n + 1,
-				 XDPING_MAX_SAMPLES + 2);
-			if (!chain_step(c, &r, what))
-				break;
-		}
-		chain_end(c);
-	}
-	free(c);
-	tap_end("client: count %d (over the contract): reply for sample %d -> XDP_PASS "
-		"untouched, errors +1", XDPING_MAX_SAMPLES + 1, XDPING_MAX_SAMPLES + 1);
 }
 
 /* Feeds p on ifindex (no match expected): XDP_PASS untouched, c's run unchanged. */
@@ -1955,7 +1644,7 @@ static bool chain_midway(struct chain *c, const struct echo *t)
 	struct echo r;
 	int n;
 
-	if (!chain_start_for(c, lo, t, 5, 1))
+	if (!chain_start(c, lo, t, 5, 1))
 		return false;
 	for (n = 0; n < 2; n++) {
 		r = chain_reply(c, t);
@@ -1974,11 +1663,290 @@ static void chain_goes_on(struct chain *c, const struct echo *t)
 	chain_end(c);
 }
 
-static void client_mismatch(void)
+static void client_ifindex(void)
+{
+	struct echo r = reply(&ipv4, 1, 56), want = r;
+	struct chain c;
+
+	turn(&want, ECHO_REQUEST);
+	want.seq = 2;
+	if (chain_start(&c, 1, &r, 1, 1)) {
+		tap_check(lo == 1, "lo has ifindex %u", lo);
+		expect_echo(&client, 0, &r, XDP_TX, &want, "no ctx_in, run keyed with ifindex 1");
+		chain_end(&c);
+	}
+	tap_end("client: without ctx_in the ingress ifindex is lo's (1); tests pass ctx_in "
+		"ingress_ifindex = lo (%u)", lo);
+}
+
+static void client_no_run(void)
+{
+	struct echo r = reply(&ipv4, 1, 56);
+
+	expect_echo_pass(&client, &r, "no run at all");
+	r.seq = 2;
+	expect_echo_pass(&client, &r, "no run at all, seq 2");
+	tap_end("client: a reply with no run in the map -> XDP_PASS untouched");
+}
+
+/* The key of a run for b's replies: family and b's address in the first addr_len bytes. */
+static bool key_is_b(const struct fam *f, const struct xdping_key *k)
+{
+	uint8_t want[16] = { 0 };
+
+	if (f->v6)
+		memcpy(want, addr6_b, 16);
+	else
+		pkt_set32(want, ADDR_B);
+	return tap_check(k->family == f->family && !memcmp(k->addr, want, 16),
+			 "run key is not family %u with the %u-byte source", f->family,
+			 f->addr_len);
+}
+
+/* Replies with any seq to a completed run pass untouched; the run stays as it is. */
+static void completed_run(const struct chain *c, const struct echo *t)
+{
+	struct xdping_stats before, d = { .passed = 1 };
+	char what[64];
+	struct echo r = *t;
+	uint16_t seq;
+
+	for (seq = 0;; seq++) {
+		snprintf(what, sizeof(what), "reply seq %u after completion", seq);
+		r.seq = seq;
+		if (!stats_get(&client, XDPING_ROLE_CLIENT, &before) ||
+		    !expect_echo_pass(&client, &r, what) || !run_is(&c->key, &c->v, what) ||
+		    !stats_moved(&client, &before, &d, what) || seq == 0xffff)
+			break;
+	}
+}
+
+/* One run of 3 samples, step by step. */
+static void client_steps(const struct fam *f)
+{
+	struct echo t = reply(f, 1, 56), r;
+	struct chain c;
+
+	if (!chain_start(&c, lo, &t, 3, 1))
+		goto out;
+	key_is_b(f, &c.key);
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 1");
+	tap_end("%s: run {lo, id, family %u, %u-byte address}: reply (%u) seq 1 -> request (%u) "
+		"seq 2 (XDP_TX), %s %d, exact bytes; run: seq 2, sent_ns set, done 0", f->client,
+		f->family, f->addr_len, f->reply, f->request, f->ttl, XDPING_TTL);
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 2");
+	tap_end("%s: reply seq 2 -> request seq 3; sample 0 stored (rtt, %s), icmp_len 64, "
+		"done 1", f->client, f->ttl);
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 3");
+	tap_end("%s: reply seq 3 -> request seq 4; sample 1, done 2", f->client);
+	r = chain_reply(&c, &t);
+	chain_step(&c, &r, "reply seq 4");
+	tap_end("%s: reply seq 4 completes the run: XDP_PASS with seq 1, %s checksum right, "
+		"other bytes kept; completed +1", f->client, f->icmp);
+	completed_run(&c, &t);
+	chain_end(&c);
+out:
+	tap_end("%s: replies with any seq (0..65535) to a completed run -> XDP_PASS untouched, "
+		"no sample", f->client);
+}
+
+static void client_sizes(const struct fam *f)
+{
+	char what[64];
+	unsigned int plen;
+
+	for (plen = 0; plen <= f->max_payload; plen++) {
+		struct echo t = reply(f, 1, plen);
+
+		snprintf(what, sizeof(what), "payload %u", plen);
+		if (!chain_run(1, 1, &t, what))
+			break;
+	}
+	tap_end("%s: count 1, payload 0..%u: next request (XDP_TX) and the handed-back reply, "
+		"exact bytes, run state", f->client, f->max_payload);
+}
+
+static struct echo reply_seq1(const struct fam *f, uint16_t plen)
+{
+	return reply(f, 1, plen);
+}
+
+/* A run of 2 from t's sequence on. */
+static void client_run2(const struct echo *t, const char *what)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s (count 2)", what);
+	chain_run(2, t->seq, t, buf);
+}
+
+static void client_ihl(void)
+{
+	each_shape(&ipv4, reply_seq1, NULL, 0, 1, client_run2);
+	tap_end("client: IHL 5..15, count 2: exact bytes, options kept, icmp_len right");
+}
+
+static void client_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
+			const char *desc)
+{
+	each_shape(f, reply_seq1, tags, ntags, 10, client_run2);
+	tap_end("%s: %s, count 2: exact bytes, tags kept", f->client, desc);
+}
+
+static void client_ids_seqs(void)
+{
+	static const uint16_t ids[] = { 0, 1, 0x0100, 0x7e4a, 0xffff };
+	static const uint16_t firsts[] = { 0, 0x00ff, 0x0100, 0x7fff, 0xfffe, 0xffff };
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct echo t = echo_from_b(&ipv4, ECHO_REPLY, ids[i], 0, 56);
+
+		snprintf(what, sizeof(what), "id %#x", ids[i]);
+		chain_run(3, 1, &t, what);
+	}
+	for (i = 0; i < ARRAY_SIZE(firsts); i++) {
+		struct echo t = reply(&ipv4, 0, 56);
+
+		snprintf(what, sizeof(what), "first seq %#x", firsts[i]);
+		chain_run(3, firsts[i], &t, what);
+	}
+	tap_end("client: echo ids 0..ffff, first seqs incl. 0 and a wrap past ffff, count 3");
+}
+
+static void client_random(const struct fam *f, uint32_t s, const char *varied)
+{
+	char what[64];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		struct echo t = random_echo(f, &s, f->reply);
+		uint16_t count = 1 + pkt_rand(&s) % 4, first = pkt_rand(&s);
+
+		t.id = first ^ 0x5a5a;
+		snprintf(what, sizeof(what), "random run #%d (count %u, payload %u)", i, count,
+			 t.plen);
+		if (!chain_run(count, first, &t, what))
+			break;
+	}
+	tap_end("%s: 300 random runs (%s, ids, first seqs, tags, payloads, count 1..4)",
+		f->client, varied);
+}
+
+/* The run in flight that refused frames must leave alone. */
+static struct chain *pending;
+
+static void client_refuse(const struct echo *in, const char *what)
+{
+	struct echo r = *in;
+
+	r.id = ntohs(pending->key.id);
+	r.seq = ntohs(pending->v.seq);
+	foreign_echo(pending, &r, what);
+}
+
+static void client_refuse_frame(const struct pkt *p, const char *what)
+{
+	foreign_on(pending, lo, p, what);
+}
+
+static void client_padding(void)
+{
+	struct echo t = reply(&ipv4, 1, 56);
+	struct chain c;
+
+	t.id = CLIENT_ID + 1;	/* the runs client_run2() makes use CLIENT_ID */
+	if (chain_midway(&c, &t)) {
+		pending = &c;
+		padding(reply_seq1, client_run2, client_refuse);
+		chain_goes_on(&c, &t);
+	}
+	tap_end("client: minimum-size frame with Ethernet padding: run goes on (padding kept, "
+		"icmp_len without it); other trailing bytes -> XDP_PASS untouched");
+}
+
+static void client_max_samples(const struct fam *f, uint16_t first_seq)
+{
+	struct echo t = reply(f, 1, 56);
+	struct xdping_stats before, d = { .answered = XDPING_MAX_SAMPLES, .samples =
+		XDPING_MAX_SAMPLES, .completed = 1, .passed = 1 };
+
+	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
+	    chain_run(XDPING_MAX_SAMPLES, first_seq, &t, "count 1024"))
+		stats_moved(&client, &before, &d, "count 1024");
+	tap_end("%s: count %d (XDPING_MAX_SAMPLES) from seq %#x%s to completion: every sample "
+		"and %s in place", f->client, XDPING_MAX_SAMPLES, first_seq,
+		first_seq + XDPING_MAX_SAMPLES > 0xffff ? " (wrapping)" : "", f->ttl);
+}
+
+/* A run asking for more than the map holds stops short, counted as an error. */
+static void client_over_max(void)
+{
+	struct echo t = reply(&ipv4, 1, 56);
+	struct chain *c = malloc(sizeof(*c));
+	char what[64];
+	int n;
+
+	if (c && chain_start(c, lo, &t, XDPING_MAX_SAMPLES + 1, 1)) {
+		for (n = 0; n <= XDPING_MAX_SAMPLES + 1; n++) {
+			struct echo r = chain_reply(c, &t);
+
+			snprintf(what, sizeof(what), "reply %d of %d", n + 1,
+				 XDPING_MAX_SAMPLES + 2);
+			if (!chain_step(c, &r, what))
+				break;
+		}
+		chain_end(c);
+	}
+	free(c);
+	tap_end("client: count %d (over the contract): reply for sample %d -> XDP_PASS "
+		"untouched, errors +1", XDPING_MAX_SAMPLES + 1, XDPING_MAX_SAMPLES + 1);
+}
+
+/* Replies from sources near c's: each byte off by a bit, - 1, reversed, a's, swapped. */
+static void wrong_sources(const struct chain *c, const struct echo *t)
+{
+	unsigned int n = fam_of(t)->addr_len, i;
+	uint8_t src[16], dst[16], a[16];
+	char what[64];
+	struct echo r;
+
+	addrs_get(t, src, dst);
+	for (i = 0; i < n; i++) {
+		r = chain_reply(c, t);
+		memcpy(a, src, 16);
+		a[i] ^= 1;
+		addrs_set(&r, a, dst);
+		snprintf(what, sizeof(what), "source with byte %u off by one bit", i);
+		foreign_echo(c, &r, what);
+	}
+	r = chain_reply(c, t);
+	memcpy(a, src, 16);
+	a[n - 1]--;
+	addrs_set(&r, a, dst);
+	foreign_echo(c, &r, "source - 1");
+	r = chain_reply(c, t);
+	for (i = 0; i < n; i++)
+		a[i] = src[n - 1 - i];
+	addrs_set(&r, a, dst);
+	foreign_echo(c, &r, "source bytes reversed");
+	r = chain_reply(c, t);
+	addrs_set(&r, dst, dst);
+	foreign_echo(c, &r, "source = destination");
+	r = chain_reply(c, t);
+	swap_addrs(&r);
+	foreign_echo(c, &r, "addresses swapped");
+}
+
+static void client_mismatch(const struct fam *f)
 {
 	static const uint16_t ids[] = { CLIENT_ID + 1, CLIENT_ID - 1, 0x7e4a, 0 };
-	static const uint32_t addrs[] = { ADDR_B + 1, ADDR_B - 1, ADDR_A, 0x020713c6 };
-	struct echo t = reply(1, 56), r;
+	static const int off[] = { -1, 1, -2, 2, 100, -100 };
+	struct echo t = reply(f, 1, 56), t7 = t, r;
 	struct chain c, other;
 	char what[64];
 	uint16_t seq;
@@ -1987,15 +1955,13 @@ static void client_mismatch(void)
 	if (!chain_midway(&c, &t))
 		goto out;
 	seq = ntohs(c.v.seq);
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		r = chain_reply(&c, &t);
 		r.id = ids[i];
 		snprintf(what, sizeof(what), "id %#x", ids[i]);
 		foreign_echo(&c, &r, what);
 	}
-	for (i = 0; i < 6; i++) {
-		static const int off[] = { -1, 1, -2, 2, 100, -100 };
-
+	for (i = 0; i < ARRAY_SIZE(off); i++) {
 		r = chain_reply(&c, &t);
 		r.seq = seq + off[i];
 		snprintf(what, sizeof(what), "seq %u (run waits for %u)", r.seq, seq);
@@ -2004,24 +1970,19 @@ static void client_mismatch(void)
 	r = chain_reply(&c, &t);
 	r.seq = seq << 8 | seq >> 8;
 	foreign_echo(&c, &r, "seq byte-swapped");
-	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
-		r = chain_reply(&c, &t);
-		r.ip.saddr = addrs[i];
-		snprintf(what, sizeof(what), "source %08x", addrs[i]);
-		foreign_echo(&c, &r, what);
-	}
+	wrong_sources(&c, &t);
 	/* The same reply for a run on another interface: lo's has another id. */
-	if (chain_start(&other, lo + 1000, CLIENT_ID + 7, 5, 1)) {
-		r = chain_reply(&other, &t);
-		r.id = CLIENT_ID + 7;
+	t7.id = CLIENT_ID + 7;
+	if (chain_start(&other, lo + 1000, &t7, 5, 1)) {
+		r = chain_reply(&other, &t7);
 		foreign_echo(&other, &r, "run on ifindex lo+1000");
 		run_is(&c.key, &c.v, "lo's run");
 		chain_end(&other);
 	}
 	chain_goes_on(&c, &t);
 out:
-	tap_end("client: wrong id, seq (before/after), source address or ifindex -> XDP_PASS "
-		"untouched, run unchanged");
+	tap_end("%s: wrong id, seq (before/after, byte-swapped), source address (any byte of "
+		"the %u) or ifindex -> XDP_PASS untouched, run unchanged", f->client, f->addr_len);
 }
 
 /* A run on each device; a reply only counts on the device of its run. */
@@ -2029,7 +1990,7 @@ static void client_other_device(void)
 {
 	static const char desc[] = "client: run keyed on a second device: its reply on lo, or "
 				   "lo's reply on it -> XDP_PASS untouched, runs unchanged";
-	struct echo t = reply(1, 56), r;
+	struct echo t = reply(&ipv4, 1, 56), t3, r;
 	struct chain on_lo, on_other;
 	struct pkt p;
 
@@ -2038,11 +1999,12 @@ static void client_other_device(void)
 		return;
 	}
 	t.id = CLIENT_ID + 2;
+	t3 = t;
+	t3.id = CLIENT_ID + 3;
 	if (!chain_midway(&on_lo, &t))
 		goto out;
-	if (chain_start(&on_other, other_if, CLIENT_ID + 3, 5, 1)) {
-		r = chain_reply(&on_other, &t);
-		r.id = CLIENT_ID + 3;
+	if (chain_start(&on_other, other_if, &t3, 5, 1)) {
+		r = chain_reply(&on_other, &t3);
 		echo_build(&r, &p);
 		foreign_on(&on_lo, lo, &p, "other device's reply on lo");
 		run_is(&on_other.key, &on_other.v, "other device's run");
@@ -2057,23 +2019,27 @@ out:
 	tap_end("%s", desc);
 }
 
-static void client_not_reply(void)
+static void client_not_reply(const struct fam *f)
 {
-	struct echo t = reply(1, 56), r;
+	struct echo t = reply(f, 1, 56), r;
 	struct chain c;
 	char what[64];
 	unsigned int v;
 
 	if (!chain_midway(&c, &t))
 		goto out;
-	for (v = 1; v < 256; v++) {
+	for (v = 0; v < 256; v++) {
+		if (v == f->reply)
+			continue;
 		r = chain_reply(&c, &t);
 		r.type = v;
-		snprintf(what, sizeof(what), "ICMP type %u", v);
+		snprintf(what, sizeof(what), "%s type %u", f->icmp, v);
 		foreign_echo(&c, &r, what);
+	}
+	for (v = 1; v < 256; v++) {
 		r = chain_reply(&c, &t);
 		r.code = v;
-		snprintf(what, sizeof(what), "ICMP code %u", v);
+		snprintf(what, sizeof(what), "%s code %u", f->icmp, v);
 		foreign_echo(&c, &r, what);
 	}
 	r = chain_reply(&c, &t);
@@ -2081,218 +2047,42 @@ static void client_not_reply(void)
 	foreign_echo(&c, &r, "three VLAN tags");
 	chain_goes_on(&c, &t);
 out:
-	tap_end("client: matching id/seq/source but an echo request, another ICMP type or code, "
-		"3 tags -> XDP_PASS untouched, run unchanged");
+	tap_end("%s: matching id/seq/source but an echo request (%u), any other %s type or "
+		"code, 3 tags -> XDP_PASS untouched, run unchanged", f->client, f->request,
+		f->icmp);
 }
 
-static void client_malformed(void)
+static void client_malformed(const struct fam *f, const char *desc)
 {
-	struct echo t = reply(1, 56), r;
+	struct echo t = reply(f, 1, 56), r;
 	struct chain c;
 
 	if (!chain_midway(&c, &t))
 		goto out;
+	pending = &c;
 	r = chain_reply(&c, &t);
-	bad_ipv4(&client, &r);
-	not_ipv4_icmp(&client, &r);
+	bad_ip(&r, client_refuse_frame);
 	set_tags(&r, tags_qinq, 2);
 	set_ihl(&r, 9);
-	bad_ipv4(&client, &r);
-	run_is(&c.key, &c.v, "after the malformed frames");
+	bad_ip(&r, client_refuse_frame);
 	chain_goes_on(&c, &t);
 out:
-	tap_end("client: matching reply as fragment, bad length/version/IHL, other EtherType or "
-		"IP protocol -> XDP_PASS untouched, run unchanged");
+	tap_end("%s: the awaited reply %s -> XDP_PASS untouched, run unchanged", f->client, desc);
 }
 
-static void client_truncations(void)
+static void client_truncations(const struct fam *f)
 {
-	struct echo t = reply(1, 56), r;
+	struct echo t = reply(f, 1, 56);
 	struct chain c;
-	struct pkt p;
 
 	if (!chain_midway(&c, &t))
 		goto out;
-	r = chain_reply(&c, &t);
-	echo_build(&r, &p);
-	expect_truncations_pass(&client, &p, "IHL 5, payload 56");
-	set_tags(&r, tags_qinq, 2);
-	set_ihl(&r, 15);
-	echo_build(&r, &p);
-	expect_truncations_pass(&client, &p, "2 tags, IHL 15, payload 56");
+	truncations(&client, chain_reply(&c, &t));
 	run_is(&c.key, &c.v, "after the truncations");
 	chain_goes_on(&c, &t);
 out:
-	tap_end("client: the awaited reply cut at every length 14..L-1 -> XDP_PASS untouched, "
-		"run unchanged, then the whole reply goes on");
-}
-
-static void client_no_run(void)
-{
-	struct echo r = reply(1, 56);
-
-	expect_echo_pass(&client, &r, "no run at all");
-	r.seq = 2;
-	expect_echo_pass(&client, &r, "no run at all, seq 2");
-	tap_end("client: a reply with no run in the map -> XDP_PASS untouched");
-}
-
-/* ---- client, IPv6 ---- */
-
-/* One IPv6 run of 3 samples, step by step. */
-static void client6_steps(void)
-{
-	static const uint16_t after[] = { 0, 1, 2, 3, 4, 5, 0x0100, 0x0400, 0xffff };
-	struct echo t = reply6(1, 56), r;
-	struct chain c;
-	size_t i;
-
-	if (!chain_start_for(&c, lo, &t, 3, 1))
-		goto out;
-	tap_check(c.key.family == XDPING_FAMILY_IPV6 && !memcmp(c.key.addr, addr6_b, 16),
-		  "run key is not family 6 with the 16-byte source");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 1");
-	tap_end("client IPv6: run {lo, id, family 6, 16-byte address}: reply (129) seq 1 -> "
-		"request (128) seq 2 (XDP_TX), hop limit 64, exact bytes; run: seq 2, sent_ns set");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 2");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 3");
-	tap_end("client IPv6: replies seq 2, 3 -> requests seq 3, 4; samples 0, 1 with the "
-		"replies' hop limits, icmp_len 64");
-	r = chain_reply(&c, &t);
-	chain_step(&c, &r, "reply seq 4");
-	tap_end("client IPv6: reply seq 4 completes the run: XDP_PASS with seq 1, ICMPv6 checksum "
-		"right, other bytes kept; completed +1");
-	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
-		struct xdping_stats before, d = { .passed = 1 };
-		char what[64];
-
-		snprintf(what, sizeof(what), "reply seq %u after completion", after[i]);
-		r = t;
-		r.seq = after[i];
-		if (!stats_get(&client, XDPING_ROLE_CLIENT, &before) ||
-		    !expect_echo_pass(&client, &r, what) || !run_is(&c.key, &c.v, what) ||
-		    !stats_moved(&client, &before, &d, what))
-			break;
-	}
-	chain_end(&c);
-out:
-	tap_end("client IPv6: replies to a completed run -> XDP_PASS untouched, no sample");
-}
-
-static void client6_sizes(void)
-{
-	char what[64];
-	unsigned int plen;
-
-	for (plen = 0; plen <= MAX_PAYLOAD6; plen++) {
-		struct echo t = reply6(1, plen);
-
-		snprintf(what, sizeof(what), "payload %u", plen);
-		if (!chain_run(1, 1, &t, what))
-			break;
-	}
-	tap_end("client IPv6: count 1, payload 0..%d: next request (XDP_TX) and the handed-back "
-		"reply, exact bytes, run state", MAX_PAYLOAD6);
-}
-
-static void client6_tags(const struct pkt_vlan *tags, int ntags, const char *desc)
-{
-	char what[64];
-	size_t i;
-
-	for (i = 0; i < sizeof(some_sizes6) / sizeof(some_sizes6[0]); i++) {
-		struct echo t = reply6(1, some_sizes6[i]);
-
-		set_tags(&t, tags, ntags);
-		snprintf(what, sizeof(what), "payload %u", t.plen);
-		chain_run(2, 1, &t, what);
-	}
-	tap_end("client IPv6: %s, count 2: exact bytes, tags kept", desc);
-}
-
-static void client6_random(void)
-{
-	uint32_t s = 20261124;
-	char what[64];
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		struct echo t = random_echo6(&s, ECHO6_REPLY);
-		uint16_t count = 1 + pkt_rand(&s) % 4, first = pkt_rand(&s);
-
-		t.id = first ^ 0x5a5a;
-		snprintf(what, sizeof(what), "random run #%d (count %u, payload %u)", i, count,
-			 t.plen);
-		if (!chain_run(count, first, &t, what))
-			break;
-	}
-	tap_end("client IPv6: 300 random runs (2001:db8::/32 addresses, ids, first seqs, hop "
-		"limits, tags, payloads, count 1..4)");
-}
-
-static void client6_max_samples(void)
-{
-	struct echo t = reply6(1, 56);
-	struct xdping_stats before, d = { .answered = XDPING_MAX_SAMPLES, .samples =
-					   XDPING_MAX_SAMPLES, .completed = 1, .passed = 1 };
-
-	if (stats_get(&client, XDPING_ROLE_CLIENT, &before) &&
-	    chain_run(XDPING_MAX_SAMPLES, 0xfff0, &t, "count 1024"))
-		stats_moved(&client, &before, &d, "count 1024");
-	tap_end("client IPv6: count %d from seq fff0 (wrapping) to completion: every sample and "
-		"hop limit in place", XDPING_MAX_SAMPLES);
-}
-
-static void client6_mismatch(void)
-{
-	static const uint16_t ids[] = { CLIENT_ID + 1, CLIENT_ID - 1, 0x7e4a, 0 };
-	static const int off[] = { -1, 1, -2, 2, 100, -100 };
-	struct echo t = reply6(1, 56), r;
-	struct chain c, other;
-	char what[64];
-	uint16_t seq;
-	size_t i;
-
-	if (!chain_midway(&c, &t))
-		goto out;
-	seq = ntohs(c.v.seq);
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		r = chain_reply(&c, &t);
-		r.id = ids[i];
-		snprintf(what, sizeof(what), "id %#x", ids[i]);
-		foreign_echo(&c, &r, what);
-	}
-	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
-		r = chain_reply(&c, &t);
-		r.seq = seq + off[i];
-		snprintf(what, sizeof(what), "seq %u (run waits for %u)", r.seq, seq);
-		foreign_echo(&c, &r, what);
-	}
-	for (i = 0; i < 16; i++) {
-		r = chain_reply(&c, &t);
-		r.ip6.saddr[i] ^= 1;
-		snprintf(what, sizeof(what), "source with byte %zu off by one bit", i);
-		foreign_echo(&c, &r, what);
-	}
-	r = chain_reply(&c, &t);
-	memcpy(r.ip6.saddr, t.ip6.daddr, 16);
-	memcpy(r.ip6.daddr, t.ip6.saddr, 16);
-	foreign_echo(&c, &r, "addresses swapped");
-	t.id = CLIENT_ID + 7;
-	if (chain_start_for(&other, lo + 1000, &t, 5, 1)) {
-		r = chain_reply(&other, &t);
-		foreign_echo(&other, &r, "run on ifindex lo+1000");
-		run_is(&c.key, &c.v, "lo's run");
-		chain_end(&other);
-	}
-	t.id = CLIENT_ID;
-	chain_goes_on(&c, &t);
-out:
-	tap_end("client IPv6: wrong id, seq, any byte of the 16-byte source, or ifindex -> "
-		"XDP_PASS untouched, run unchanged");
+	tap_end("%s: the awaited reply cut at every length 14..L-1 -> XDP_PASS untouched, run "
+		"unchanged, then the whole reply goes on", f->client);
 }
 
 /*
@@ -2300,9 +2090,9 @@ out:
  * address 32.1.13.184 and the IPv6 address 2001:db8:: share their 16
  * key bytes, as do 198.19.7.2 and c613:702::.
  */
-static void client6_family(void)
+static void client_family(void)
 {
-	struct echo t4 = reply(1, 56), t6 = reply6(1, 56), r;
+	struct echo t4 = reply(&ipv4, 1, 56), t6 = reply(&ipv6, 1, 56), r;
 	struct chain c4, c6;
 	int n;
 
@@ -2327,7 +2117,7 @@ static void client6_family(void)
 	t4.ip.saddr = 0x20010db8;
 	memcpy(t6.ip6.saddr, addr6_a, 4);
 	memset(t6.ip6.saddr + 4, 0, 12);
-	if (!chain_start_for(&c4, lo, &t4, 3, 9) || !chain_start_for(&c6, lo, &t6, 3, 9))
+	if (!chain_start(&c4, lo, &t4, 3, 9) || !chain_start(&c6, lo, &t6, 3, 9))
 		goto out;
 	tap_check(!memcmp(c4.key.addr, c6.key.addr, 16) && c4.key.id == c6.key.id,
 		  "the two keys differ in more than the family");
@@ -2346,83 +2136,6 @@ static void client6_family(void)
 out:
 	tap_end("client: the family is part of the key: an IPv4 reply never moves an IPv6 run "
 		"with the same first 4 address bytes, nor the reverse; both run side by side");
-}
-
-static void client6_not_reply(void)
-{
-	struct echo t = reply6(1, 56), r;
-	struct chain c;
-	char what[64];
-	unsigned int v;
-
-	if (!chain_midway(&c, &t))
-		goto out;
-	for (v = 0; v < 256; v++) {
-		if (v == ECHO6_REPLY)
-			continue;
-		r = chain_reply(&c, &t);
-		r.type = v;
-		snprintf(what, sizeof(what), "ICMPv6 type %u", v);
-		foreign_echo(&c, &r, what);
-	}
-	for (v = 1; v < 256; v++) {
-		r = chain_reply(&c, &t);
-		r.code = v;
-		snprintf(what, sizeof(what), "ICMPv6 code %u", v);
-		foreign_echo(&c, &r, what);
-	}
-	r = chain_reply(&c, &t);
-	set_tags(&r, tags_3, 3);
-	foreign_echo(&c, &r, "three VLAN tags");
-	chain_goes_on(&c, &t);
-out:
-	tap_end("client IPv6: matching id/seq/source but an echo request (128), IPv4's reply "
-		"type 0, any other type or code, 3 tags -> XDP_PASS untouched, run unchanged");
-}
-
-static void client_refuse_frame(const struct pkt *p, const char *what)
-{
-	foreign_on(pending, lo, p, what);
-}
-
-static void client6_malformed(void)
-{
-	struct echo t = reply6(1, 56), r;
-	struct chain c;
-
-	if (!chain_midway(&c, &t))
-		goto out;
-	pending = &c;
-	r = chain_reply(&c, &t);
-	bad_ipv6(&r, client_refuse_frame);
-	set_tags(&r, tags_qinq, 2);
-	bad_ipv6(&r, client_refuse_frame);
-	chain_goes_on(&c, &t);
-out:
-	tap_end("client IPv6: the awaited reply behind an extension header (hop-by-hop, "
-		"fragment, ...), with a bad payload length, trailing bytes or version != 6 -> "
-		"XDP_PASS untouched, run unchanged");
-}
-
-static void client6_truncations(void)
-{
-	struct echo t = reply6(1, 56), r;
-	struct chain c;
-	struct pkt p;
-
-	if (!chain_midway(&c, &t))
-		goto out;
-	r = chain_reply(&c, &t);
-	echo_build(&r, &p);
-	expect_truncations_pass(&client, &p, "payload 56");
-	set_tags(&r, tags_qinq, 2);
-	echo_build(&r, &p);
-	expect_truncations_pass(&client, &p, "2 tags, payload 56");
-	run_is(&c.key, &c.v, "after the truncations");
-	chain_goes_on(&c, &t);
-out:
-	tap_end("client IPv6: the awaited reply cut at every length 14..L-1 -> XDP_PASS "
-		"untouched, run unchanged, then the whole reply goes on");
 }
 
 static void client_totals(void)
@@ -2450,31 +2163,33 @@ static void client_tests(void)
 {
 	client_ifindex();
 	client_no_run();
-	client_steps();
-	client_sizes();
+	client_steps(&ipv4);
+	client_sizes(&ipv4);
 	client_ihl();
-	client_tags(tags_1q, 1, "one 802.1Q tag");
-	client_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
+	client_tags(&ipv4, tags_1q, 1, "one 802.1Q tag");
+	client_tags(&ipv4, tags_qinq, 2, "802.1ad + 802.1Q tags");
 	client_ids_seqs();
 	client_padding();
-	client_max_samples();
+	client_max_samples(&ipv4, 1);
 	client_over_max();
-	client_mismatch();
+	client_mismatch(&ipv4);
 	client_other_device();
-	client_not_reply();
-	client_malformed();
-	client_truncations();
-	client6_steps();
-	client6_sizes();
-	client6_tags(tags_1q, 1, "one 802.1Q tag");
-	client6_tags(tags_qinq, 2, "802.1ad + 802.1Q tags");
-	client6_random();
-	client6_max_samples();
-	client6_mismatch();
-	client6_family();
-	client6_not_reply();
-	client6_malformed();
-	client6_truncations();
+	client_not_reply(&ipv4);
+	client_malformed(&ipv4, "as fragment, with a bad length/version/IHL, another "
+			 "EtherType or IP protocol");
+	client_truncations(&ipv4);
+	client_steps(&ipv6);
+	client_sizes(&ipv6);
+	client_tags(&ipv6, tags_1q, 1, "one 802.1Q tag");
+	client_tags(&ipv6, tags_qinq, 2, "802.1ad + 802.1Q tags");
+	client_random(&ipv6, 20261124, "2001:db8::/32 addresses, hop limits");
+	client_max_samples(&ipv6, 0xfff0);
+	client_mismatch(&ipv6);
+	client_family();
+	client_not_reply(&ipv6);
+	client_malformed(&ipv6, "behind an extension header (hop-by-hop, fragment, ...), with "
+			 "a bad payload length, trailing bytes or version != 6");
+	client_truncations(&ipv6);
 	client_totals();
 }
 
@@ -2491,7 +2206,7 @@ static void own_netns(void)
 		printf("# unshare(CLONE_NEWNET): %s; staying in this netns\n", strerror(errno));
 		return;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !other_if; i++)
+	for (i = 0; i < ARRAY_SIZE(cmds) && !other_if; i++)
 		if (system(cmds[i]) == 0)
 			other_if = if_nametoindex("xdpkt0");
 }

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map srclog_config: whether srclog puts frames in the live log.
+ * Written by the srclog scripts (via bpftool map update); read by
+ * xdp/srclog.o on every frame. Host byte order. Layout: maps/README.md.
+ */
+#ifndef XDPKIT_MAPS_SRCLOG_CONFIG_H
+#define XDPKIT_MAPS_SRCLOG_CONFIG_H
+
+#include <linux/types.h>
+
+struct srclog_config {
+	/*
+	 * 0: no live log (the all-zero map a fresh load starts with);
+	 * 1: every frame with a source; N: one in N of them, counted per CPU.
+	 * Sources are counted in srclog_sources whatever the value.
+	 */
+	__u32 log_every;
+	__u32 pad;		/* zero */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srclog_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} srclog_config SEC(".maps");
+#endif
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map srclog_events: the live log, a ring buffer with one record
+ * per logged frame. Written by xdp/srclog.o (bpf_ringbuf_reserve, never
+ * waiting: a full ring counts ring_full in srclog_stats); read by
+ * scripts/srclog-follow. Layout: maps/README.md.
+ *
+ * The address is in network byte order, as on the wire; the rest is in
+ * host byte order.
+ */
+#ifndef XDPKIT_MAPS_SRCLOG_EVENTS_H
+#define XDPKIT_MAPS_SRCLOG_EVENTS_H
+
+#include <linux/types.h>
+
+/* Ring size in bytes, a power of two and a multiple of the page size. */
+#ifndef SRCLOG_RING_BYTES
+#define SRCLOG_RING_BYTES	(256 * 1024)
+#endif
+
+/* SRCLOG_FAMILY_IPV4 and _IPV6, as in srclog_sources. */
+#ifndef SRCLOG_FAMILY_IPV4
+#define SRCLOG_FAMILY_IPV4	4
+#define SRCLOG_FAMILY_IPV6	6
+#endif
+
+struct srclog_event {
+	__u64 timestamp_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u32 ifindex;		/* interface the frame came in on */
+	__u32 len;		/* frame length (Ethernet header on, FCS off) */
+	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
+	__u32 family;		/* SRCLOG_FAMILY_IPV4 or SRCLOG_FAMILY_IPV6 */
+	__u32 pad;		/* zero */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SRCLOG_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} srclog_events SEC(".maps");
+#endif
+
+#endif

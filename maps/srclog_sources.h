@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map srclog_sources: packets, bytes, first and last time seen of
+ * every IPv4 and IPv6 source address, per CPU, least recently used
+ * sources evicted. Written by xdp/srclog.o; read by the srclog scripts
+ * (via bpftool). Layout: maps/README.md.
+ *
+ * Addresses are in network byte order, as on the wire; counts and times
+ * are in host byte order. Per CPU: a source's totals are the sums of
+ * packets and bytes over the CPUs, first_seen_ns the least non-zero one,
+ * last_seen_ns the greatest.
+ */
+#ifndef XDPKIT_MAPS_SRCLOG_SOURCES_H
+#define XDPKIT_MAPS_SRCLOG_SOURCES_H
+
+#include <linux/types.h>
+
+/* Sources the map holds; set at build time (-DSRCLOG_MAX_SOURCES=N). */
+#ifndef SRCLOG_MAX_SOURCES
+#define SRCLOG_MAX_SOURCES	65536
+#endif
+
+#define SRCLOG_FAMILY_IPV4	4
+#define SRCLOG_FAMILY_IPV6	6
+
+struct srclog_key {
+	__u32 ifindex;		/* interface the frames came in on */
+	__u8 family;		/* SRCLOG_FAMILY_IPV4 or SRCLOG_FAMILY_IPV6 */
+	__u8 pad[3];		/* zero */
+	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
+};
+
+struct srclog_source {
+	__u64 packets;		/* frames from this source, on this CPU */
+	__u64 bytes;		/* their frame lengths (Ethernet header on, FCS off) */
+	/* bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC_COARSE, one jiffy resolution */
+	__u64 first_seen_ns;	/* when the first frame came */
+	__u64 last_seen_ns;	/* when the latest frame came */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, SRCLOG_MAX_SOURCES);
+	__type(key, struct srclog_key);
+	__type(value, struct srclog_source);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} srclog_sources SEC(".maps");
+#endif
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pinned map srclog_stats: what xdp/srclog.o saw, per CPU, one entry.
+ * Written by xdp/srclog.o; read by the srclog scripts (via bpftool; sum
+ * the CPUs). Host byte order. Layout: maps/README.md.
+ *
+ * Every frame adds 1 to exactly one of ipv4, ipv6, arp, lldp, other,
+ * vlan_deep, truncated and malformed. Every frame counted in ipv4 or
+ * ipv6 while the log is on adds 1 to exactly one of logged, ring_full
+ * and sampled_out.
+ */
+#ifndef XDPKIT_MAPS_SRCLOG_STATS_H
+#define XDPKIT_MAPS_SRCLOG_STATS_H
+
+#include <linux/types.h>
+
+struct srclog_stats {
+	__u64 ipv4;		/* frames with an IPv4 source (counted in srclog_sources) */
+	__u64 ipv6;		/* frames with an IPv6 source (counted in srclog_sources) */
+	__u64 arp;		/* EtherType 0x0806 */
+	__u64 lldp;		/* EtherType 0x88cc */
+	__u64 other;		/* any other EtherType, 802.3 length fields (< 0x0600) included */
+	__u64 vlan_deep;	/* a third VLAN tag (802.1Q or 802.1ad): not parsed */
+	__u64 truncated;	/* the frame ends inside the Ethernet header or a VLAN tag */
+	__u64 malformed;	/* IPv4/IPv6 EtherType, but the IP header is bad or cut short */
+	__u64 logged;		/* events put in srclog_events */
+	__u64 ring_full;	/* events lost: no room in srclog_events (reader slow or absent) */
+	__u64 sampled_out;	/* frames left out of the log by log_every > 1 */
+	__u64 sample_tick;	/* frames considered for the log; log_every = N logs tick % N == 0 */
+	__u64 source_errors;	/* srclog_sources could not take a new source (frame still counted above) */
+};
+
+#ifdef __bpf__
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct srclog_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} srclog_stats SEC(".maps");
+#endif
+
+#endif
