@@ -281,6 +281,29 @@ static int top(const char *dir, const struct opts *o)
 	return 0;
 }
 
+/* max_entries of the pinned map (it may be built with another size). */
+static long capacity(const char *pin)
+{
+	struct args a = { 0 };
+	const char *p;
+	char *out;
+	long n = -1;
+
+	add(&a, "bpftool");
+	add(&a, "-j");
+	add(&a, "map");
+	add(&a, "show");
+	add(&a, "pinned");
+	add(&a, pin);
+	if (run_bpftool(&a, &out))
+		return -1;
+	p = strstr(out, "\"max_entries\":");
+	if (p)
+		n = strtol(p + strlen("\"max_entries\":"), NULL, 10);
+	free(out);
+	return n;
+}
+
 static int status(const char *dir, const struct opts *o)
 {
 	char *spin = pin_of(dir, "srclog_stats"), *cpin = pin_of(dir, "srclog_config");
@@ -295,8 +318,8 @@ static int status(const char *dir, const struct opts *o)
 
 	s = read_sources(pin_of(dir, "srclog_sources"), o->ifindex, &n);
 	free(s);
-	printf("sources: %zu in the map (capacity %u, least recently seen evicted)\n", n,
-	       SRCLOG_MAX_SOURCES);
+	printf("sources: %zu in the map (capacity %ld, least recently seen evicted)\n", n,
+	       capacity(pin_of(dir, "srclog_sources")));
 	if (read_stats(spin, &st))
 		die(EXIT_BPFTOOL, "cannot read", spin);
 	printf("frames with a source: ipv4 %llu, ipv6 %llu\n", (unsigned long long)st.ipv4,
