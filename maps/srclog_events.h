@@ -24,6 +24,11 @@
 #define SRCLOG_FAMILY_IPV6	6
 #endif
 
+/* The reader is woken when this much is waiting (it also polls every
+ * 100 ms); an event takes its size plus an 8-byte ring header. */
+#define SRCLOG_WAKE_BYTES	(SRCLOG_RING_BYTES / 16)
+#define SRCLOG_EVENT_BYTES	48
+
 struct srclog_event {
 	__u64 timestamp_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
 	__u32 ifindex;		/* interface the frame came in on */

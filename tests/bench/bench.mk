@@ -51,4 +51,4 @@ $(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h $(REF_DIR)/xdping.
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CC) $(CFLAGS) -I$(REF_DIR) $< -o $@ -lbpf
+	$(Q)$(CC) $(CFLAGS) -I$(REF_DIR) $< -o $@ -lbpf -lpthread

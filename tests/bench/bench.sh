@@ -202,8 +202,8 @@ if has_family 4; then
 	collect <"$T/f4"
 fi
 
-# ---- srclog: counters plus live log (TODO, see BENCHMARKS.md) ----
-# xdp/srclog.o, when built, is already in family 1 (every xdp/*.o is).
+# srclog (family 5 in the issue) is measured in family 1: counters only on
+# every frame, and with the live log on, with a reader and without.
 
 # ---- table and JSON ----
 mkdir -p build

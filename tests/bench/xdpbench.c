@@ -30,8 +30,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "../pkt/pkt.h"
 #include "../../maps/xdping_runs.h"
+#include "../../maps/srclog_config.h"
 #include "xdping.h"		/* the reference's struct pinginfo, from build/ref */
 
 #define C_IF		"xkbc0"
@@ -210,6 +213,9 @@ struct ucase {
 	const struct pkt *frame;
 	enum mode mode;
 	int map;		/* chain modes: the run map */
+	/* srclog: the live log on (config map), with a reader on the ring or not */
+	int config, ring;
+	bool reader;
 };
 
 static uint32_t samples[CHAINS_UNIT * (CHAIN + 1) > FRESH ? CHAINS_UNIT * (CHAIN + 1) : FRESH];
@@ -273,7 +279,69 @@ static void seed_ref(int map, uint16_t seq, uint16_t count)
  * whole chain, sequence numbers counting up (start, CHAIN samples, the
  * last one passed up), re-seeded between chains.
  */
+static double sample_plain(const struct ucase *c);
+static volatile int reading;
+
+/* A reader like scripts/srclog-follow: it sleeps in epoll until woken or
+ * 100 ms have passed, then drains what is there (events thrown away). */
+static int drop_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+static void *read_ring(void *arg)
+{
+	struct ring_buffer *rb = ring_buffer__new(*(int *)arg, drop_event, NULL, NULL);
+
+	if (!rb)
+		die("ring_buffer__new", errno);
+	while (reading)
+		ring_buffer__poll(rb, 100);
+	ring_buffer__free(rb);
+	return NULL;
+}
+
+static void set_log(int config, uint32_t every)
+{
+	struct srclog_config cfg = { .log_every = every };
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(config, &zero, &cfg, BPF_ANY))
+		die("srclog_config", errno);
+}
+
+static double sample_logging(const struct ucase *c)
+{
+	pthread_t t;
+	int ring = c->ring;
+	double v;
+
+	set_log(c->config, 1);
+	if (c->reader) {
+		reading = 1;
+		if (pthread_create(&t, NULL, read_ring, &ring))
+			fail("pthread_create");
+	}
+	v = run_repeat(c->fd, c->frame, REPEAT, NULL);
+	if (c->reader) {
+		reading = 0;
+		pthread_join(t, NULL);
+	}
+	set_log(c->config, 0);
+	return v;
+}
+
 static double sample(const struct ucase *c)
+{
+	if (c->config >= 0)
+		return sample_logging(c);
+	return sample_plain(c);
+}
+
+static double sample_plain(const struct ucase *c)
 {
 	struct pkt f;
 	uint32_t verdict, tx = 0;
@@ -383,17 +451,33 @@ static int cmd_unit(int argc, char **argv)
 		for (f = 0; f < 3; f++) {
 			struct ucase *c = &cases[nc++];
 
+			c->config = -1;
 			c->fd = p->fd;
 			c->frame = frames[f];
 			c->mode = rewrites(p->fd, frames[f]) ? FRESH_RUNS : REPEATED;
 			snprintf(c->name, sizeof(c->name), "pkt/%.40s/%s%s", p->name, fnames[f],
 				 c->mode == FRESH_RUNS ? "/fresh" : "");
 		}
+		/* srclog with its live log on: nobody reading (every event is
+		 * a counted drop once the ring is full), and a reader draining it. */
+		if (bpf_object__find_map_by_name(p->obj, "srclog_config")) {
+			for (f = 0; f < 2; f++) {
+				struct ucase *c = &cases[nc++];
+
+				*c = (struct ucase){ .fd = p->fd, .frame = &udp, .mode = REPEATED,
+						     .config = map_fd(p->obj, "srclog_config"),
+						     .ring = map_fd(p->obj, "srclog_events"),
+						     .reader = f };
+				snprintf(c->name, sizeof(c->name), "pkt/%.40s/udp/log-%s", p->name,
+					 f ? "reader" : "noreader");
+			}
+		}
 		/* The floor, measured the way rewriting paths are. */
 		if (!strcmp(p->name, "pass")) {
 			struct ucase *c = &cases[nc++];
 
-			*c = (struct ucase){ .fd = p->fd, .frame = &udp, .mode = FRESH_RUNS };
+			*c = (struct ucase){ .fd = p->fd, .frame = &udp, .mode = FRESH_RUNS,
+					     .config = -1 };
 			snprintf(c->name, sizeof(c->name), "pkt/pass/udp/fresh");
 		}
 		/* A client's own replies, a whole chain of them. */
@@ -402,7 +486,7 @@ static int cmd_unit(int argc, char **argv)
 			struct ucase *c = &cases[nc++];
 			bool ours = strcmp(p->name, "ref_xdping_client");
 
-			*c = (struct ucase){ .fd = p->fd, .frame = &reply,
+			*c = (struct ucase){ .fd = p->fd, .frame = &reply, .config = -1,
 					     .mode = ours ? CHAIN_OURS : CHAIN_REF,
 					     .map = map_fd(p->obj, ours ? "xdping_runs" : "ping_map") };
 			snprintf(c->name, sizeof(c->name), "pkt/%.40s/reply-chain/fresh", p->name);
