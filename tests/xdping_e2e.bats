@@ -182,3 +182,13 @@ check_run() {
 	check_run "$output" 2 64
 	assert_clean "$C"
 }
+
+@test "make demo's lab: both runs succeed, nothing is left" {
+	run "$XK/scripts/demo.sh"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^XDPING 198.18.100.2 (198.18.100.2) via demo0, native mode')" -eq 2 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^5 samples asked, 5 measured in XDP$')" -eq 2 ]
+	[[ "$output" == *"counters: answered "* ]]
+	[ -z "$(ip netns list | grep xdpkit-demo)" ]
+	! grep -q xdpkit-demo /proc/self/mounts
+}
