@@ -122,3 +122,18 @@ block() {
 	printf '%s\n' "$output" | jq -e '.targets[0] | (.xdp.rtt_ns | length) == 1000 and .lost == 0'
 	assert_clean "$C"
 }
+
+@test "a name with only an IPv6 address measures over IPv6; -4 refuses it" {
+	printf '%s v6name.test\n' "$P6" >"$BATS_TEST_TMPDIR/hosts"
+	mount --bind "$BATS_TEST_TMPDIR/hosts" /etc/hosts
+	run "$XK/scripts/xdping.sh" -S -c 2 -i 0.01 "$C" v6name.test
+	local rc=$status out=$output
+	run "$XK/scripts/xdping.sh" -4 -S -c 2 -i 0.01 "$C" v6name.test
+	umount /etc/hosts
+	[ "$rc" -eq 0 ]
+	printf '%s\n' "$out" | grep -q "^XDPING v6name.test ($P6) via $C"
+	[ "$(block "$out" "$P6" | grep -c ' time=')" -eq 2 ]
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"does not resolve to an IPv4 address"* ]]
+	assert_clean "$C"
+}
