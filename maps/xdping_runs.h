@@ -22,13 +22,17 @@
 #define XDPING_FAMILY_IPV4	4
 #define XDPING_FAMILY_IPV6	6
 
-/* One run: one interface, one remote address, one echo identifier. */
+/*
+ * One run: one interface, one echo identifier, one family. The remote
+ * address is in the value, checked after the lookup: a short key hashes
+ * faster, and the scripts give every run of an interface its own
+ * identifier anyway.
+ */
 struct xdping_key {
 	__u32 ifindex;		/* interface the replies arrive on */
 	__be16 id;		/* echo identifier the run owns */
 	__u8 family;		/* XDPING_FAMILY_IPV4 or XDPING_FAMILY_IPV6 */
 	__u8 pad;		/* zero */
-	__u8 addr[16];		/* remote address; IPv4 in addr[0..3], the rest zero */
 };
 
 struct xdping_run {
@@ -40,6 +44,7 @@ struct xdping_run {
 	__u16 icmp_len;		/* ICMP header + payload of the latest reply */
 	__u16 pad1;		/* zero */
 	__u32 pad2;		/* zero */
+	__u8 addr[16];		/* remote address; IPv4 in addr[0..3], the rest zero */
 	__u64 rtt_ns[XDPING_MAX_SAMPLES];	/* round trip of sample i */
 	__u8 ttl[XDPING_MAX_SAMPLES];		/* TTL (hop limit) of the reply of sample i */
 };

@@ -38,8 +38,8 @@ static const char *helper_name = "xdping-map";
 #include "../maps/xdping_stats.h"
 
 /* maps/README.md documents these layouts byte by byte. */
-_Static_assert(sizeof(struct xdping_key) == 24, "xdping_key layout");
-_Static_assert(sizeof(struct xdping_run) == 9240, "xdping_run layout");
+_Static_assert(sizeof(struct xdping_key) == 8, "xdping_key layout");
+_Static_assert(sizeof(struct xdping_run) == 9256, "xdping_run layout");
 _Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
@@ -62,15 +62,20 @@ static void usage(void)
 	exit(EXIT_USAGE);
 }
 
-static struct xdping_key make_key(char **arg)
+/* The key of IFINDEX ADDR ID (arg[0..2]); the address's bytes go to addr. */
+static struct xdping_key make_key(char **arg, uint8_t addr[16])
 {
 	struct xdping_key key;
+	uint8_t unused[16];
 
+	if (!addr)
+		addr = unused;
 	memset(&key, 0, sizeof(key));
+	memset(addr, 0, 16);
 	key.ifindex = number(arg[0], UINT32_MAX, "bad ifindex");
-	if (inet_pton(AF_INET, arg[1], key.addr) == 1)
+	if (inet_pton(AF_INET, arg[1], addr) == 1)
 		key.family = XDPING_FAMILY_IPV4;
-	else if (inet_pton(AF_INET6, arg[1], key.addr) == 1)
+	else if (inet_pton(AF_INET6, arg[1], addr) == 1)
 		key.family = XDPING_FAMILY_IPV6;
 	else
 		die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[1]);
@@ -416,8 +421,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "seed") && n == 5) {
 		struct args a = bpftool(NULL, "update", arg[0]);
 
-		key = make_key(arg + 1);
 		memset(&r, 0, sizeof(r));
+		key = make_key(arg + 1, r.addr);
 		r.count = number(arg[4], XDPING_MAX_SAMPLES, "bad count");
 		if (!r.count)
 			die(EXIT_USAGE, "bad count", arg[4]);
@@ -437,7 +442,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "delete") && n == 4) {
 		struct args a = bpftool(NULL, "delete", arg[0]);
 
-		key = make_key(arg + 1);
+		key = make_key(arg + 1, NULL);
 		add(&a, "key");
 		add_hex(&a, &key, sizeof(key));
 		if (dry_run) {
@@ -447,11 +452,11 @@ int main(int argc, char **argv)
 		return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
 	}
 	if (!strcmp(cmd, "rearm") && n == 4) {
-		key = make_key(arg + 1);
+		key = make_key(arg + 1, NULL);
 		return rearm(arg[0], &key);
 	}
 	if ((!strcmp(cmd, "progress") || !strcmp(cmd, "report")) && n == 4) {
-		key = make_key(arg + 1);
+		key = make_key(arg + 1, NULL);
 		if (lookup_run(arg[0], &key, &r))
 			die(EXIT_INCOMPLETE, "no such run in", arg[0]);
 		if (cmd[0] == 'r')

@@ -14,6 +14,20 @@ static __always_inline int pass(struct xdping_stats *st)
 	return XDP_PASS;
 }
 
+/* The reply comes from the run's remote address. */
+static __always_inline int from_target(const struct echo *e, const struct xdping_run *run)
+{
+	__u32 a[4], r[4];
+
+	__builtin_memcpy(r, run->addr, sizeof(r));
+	if (e->family == 4) {
+		__builtin_memcpy(a, &e->ip->saddr, 4);
+		return a[0] == r[0];
+	}
+	__builtin_memcpy(a, &e->ip6->saddr, sizeof(a));
+	return ((a[0] ^ r[0]) | (a[1] ^ r[1]) | (a[2] ^ r[2]) | (a[3] ^ r[3])) == 0;
+}
+
 SEC("xdp")
 int xdping_client(struct xdp_md *ctx)
 {
@@ -33,21 +47,14 @@ int xdping_client(struct xdp_md *ctx)
 	if (type < 0)
 		return pass(st);
 
+	if (type != (e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY))
+		return pass(st);
 	key.ifindex = ctx->ingress_ifindex;
 	key.id = e.icmp->un.echo.id;
-	if (e.family == 4) {
-		if (type != ICMP_ECHOREPLY)
-			return pass(st);
-		key.family = XDPING_FAMILY_IPV4;
-		__builtin_memcpy(key.addr, &e.ip->saddr, sizeof(e.ip->saddr));
-	} else {
-		if (type != ICMPV6_ECHO_REPLY)
-			return pass(st);
-		key.family = XDPING_FAMILY_IPV6;
-		__builtin_memcpy(key.addr, &e.ip6->saddr, sizeof(e.ip6->saddr));
-	}
+	key.family = e.family;
 	run = bpf_map_lookup_elem(&xdping_runs, &key);
-	if (!run || run->seq != e.icmp->un.echo.sequence || run->done >= run->count)
+	if (!run || run->seq != e.icmp->un.echo.sequence || run->done >= run->count ||
+	    !from_target(&e, run))
 		return pass(st);
 
 	/* One clock read per bounce: a sample runs from the reply that sent

@@ -230,8 +230,8 @@ static void seed_ours(int map, uint32_t ifindex, uint16_t first, uint16_t count)
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
 	key.family = XDPING_FAMILY_IPV4;
-	memcpy(key.addr, &addr, sizeof(addr));
 	memset(&run, 0, sizeof(run));
+	memcpy(run.addr, &addr, sizeof(addr));
 	run.seq = run.first_seq = htons(first);
 	run.count = count;
 	if (bpf_map_update_elem(map, &key, &run, BPF_ANY))
@@ -241,13 +241,11 @@ static void seed_ours(int map, uint32_t ifindex, uint16_t first, uint16_t count)
 static void unseed_ours(int map, uint32_t ifindex)
 {
 	struct xdping_key key;
-	uint32_t addr = htonl(S_ADDR);
 
 	memset(&key, 0, sizeof(key));
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
 	key.family = XDPING_FAMILY_IPV4;
-	memcpy(key.addr, &addr, sizeof(addr));
 	bpf_map_delete_elem(map, &key);
 }
 
@@ -667,14 +665,12 @@ static bool chain_done_ours(int map, uint32_t ifindex)
 {
 	static struct xdping_run run;
 	struct xdping_key key;
-	uint32_t addr = htonl(S_ADDR);
 	int i;
 
 	memset(&key, 0, sizeof(key));
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
 	key.family = XDPING_FAMILY_IPV4;
-	memcpy(key.addr, &addr, sizeof(addr));
 	for (i = 0; i < 4000; i++) {
 		if (!bpf_map_lookup_elem(map, &key, &run) && run.done >= run.count)
 			return true;

@@ -1421,17 +1421,15 @@ struct chain {
 
 static uint64_t want_samples, want_completed, want_errors;
 
-/* The key of a run for the replies t stands for: its id, family and source. */
+/* The key of a run for the replies t stands for: its id and family. */
 static struct xdping_key run_key(uint32_t ifindex, const struct echo *t)
 {
 	struct xdping_key k;
-	uint8_t dst[16];
 
 	memset(&k, 0, sizeof(k));
 	k.ifindex = ifindex;
 	k.id = htons(t->id);
 	k.family = fam_of(t)->family;
-	addrs_get(t, k.addr, dst);
 	return k;
 }
 
@@ -1445,8 +1443,11 @@ static bool run_get(const struct xdping_key *k, struct xdping_run *v, const char
 static bool chain_start(struct chain *c, uint32_t ifindex, const struct echo *t,
 			uint16_t count, uint16_t first_seq)
 {
+	uint8_t dst[16];
+
 	memset(c, 0, sizeof(*c));
 	c->key = run_key(ifindex, t);
+	addrs_get(t, c->v.addr, dst);
 	c->v.count = count;
 	c->v.seq = c->v.first_seq = htons(first_seq);
 	return tap_check(!bpf_map_update_elem(client.runs, &c->key, &c->v, BPF_ANY),
@@ -1689,8 +1690,8 @@ static void client_no_run(void)
 	tap_end("client: a reply with no run in the map -> XDP_PASS untouched");
 }
 
-/* The key of a run for b's replies: family and b's address in the first addr_len bytes. */
-static bool key_is_b(const struct fam *f, const struct xdping_key *k)
+/* The run for b's replies: its family, and b's address in the first addr_len bytes. */
+static bool key_is_b(const struct fam *f, const struct chain *c)
 {
 	uint8_t want[16] = { 0 };
 
@@ -1698,8 +1699,8 @@ static bool key_is_b(const struct fam *f, const struct xdping_key *k)
 		memcpy(want, addr6_b, 16);
 	else
 		pkt_set32(want, ADDR_B);
-	return tap_check(k->family == f->family && !memcmp(k->addr, want, 16),
-			 "run key is not family %u with the %u-byte source", f->family,
+	return tap_check(c->key.family == f->family && !memcmp(c->v.addr, want, 16),
+			 "run is not family %u with the %u-byte source", f->family,
 			 f->addr_len);
 }
 
@@ -1729,7 +1730,7 @@ static void client_steps(const struct fam *f)
 
 	if (!chain_start(&c, lo, &t, 3, 1))
 		goto out;
-	key_is_b(f, &c.key);
+	key_is_b(f, &c);
 	r = chain_reply(&c, &t);
 	chain_step(&c, &r, "reply seq 1");
 	tap_end("%s: run {lo, id, family %u, %u-byte address}: reply (%u) seq 1 -> request (%u) "
@@ -2119,7 +2120,7 @@ static void client_family(void)
 	memset(t6.ip6.saddr + 4, 0, 12);
 	if (!chain_start(&c4, lo, &t4, 3, 9) || !chain_start(&c6, lo, &t6, 3, 9))
 		goto out;
-	tap_check(!memcmp(c4.key.addr, c6.key.addr, 16) && c4.key.id == c6.key.id,
+	tap_check(!memcmp(c4.v.addr, c6.v.addr, 16) && c4.key.id == c6.key.id,
 		  "the two keys differ in more than the family");
 	for (n = 0; n < 4; n++) {
 		r = chain_reply(&c6, &t6);
