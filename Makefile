@@ -18,6 +18,8 @@ XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o
+TEST_BINS += tests/tools/blast
+TEST_OBJS += tests/xdp/srclog_small.o
 
 ifeq ($(V),1)
 Q :=
@@ -59,6 +61,14 @@ tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+
+tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
+
+tests/tools/blast: tests/tools/blast.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 deps-build:
 	$(Q)./scripts/deps.sh build

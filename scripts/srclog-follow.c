@@ -244,6 +244,13 @@ int main(int argc, char **argv)
 	next_check = now_ns() + CHECK_NS;
 	while (!stop) {
 		n = ring_buffer__poll(rb, POLL_MS);
+		/*
+		 * srclog wakes the reader only once a batch has piled up (see
+		 * xdp/srclog.c): after a quiet POLL_MS, read what came without
+		 * a wake-up, or a trickle of events would never show.
+		 */
+		if (!n && !stop)
+			n = ring_buffer__consume(rb);
 		if (n < 0 && n != -EINTR && n != -ECANCELED) {
 			ring_buffer__free(rb);
 			die(EXIT_ENV, "reading the ring buffer", path, -n);

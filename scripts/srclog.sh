@@ -145,7 +145,17 @@ start)
 			exit 3
 		fi
 		set -- "$(xdp_prog "$iface")"
+		XK_ATTACHED="${1%% *} ${1##* }"
+		if ! "$MAP" log "$XK_PINS" "$log"; then
+			# a start that fails leaves nothing behind
+			xdp_detach_own "$iface" || true
+			# shellcheck disable=SC2086
+			pins_release $PINNED
+			bpffs_done
+			die 3 "cannot set the live log in $XK_PINS/srclog_config"
+		fi
 		echo "srclog attached to $iface ($(mode_name "${1##* }") mode, prog ${1%% *})"
+		exit 0
 	fi
 	"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
 	;;

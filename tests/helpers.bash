@@ -134,3 +134,108 @@ no_pins() {
 		return 1
 	fi
 }
+
+# -- srclog ------------------------------------------------------------
+
+SRCLOG_PINS="srclog_sources srclog_events srclog_config srclog_stats"
+
+# no_srclog_pins [BPFFS]: none of the srclog pins exist.
+no_srclog_pins() {
+	local pins=${1:-/sys/fs/bpf}/xdp/globals
+	if ls "$pins"/srclog_* >/dev/null 2>&1; then
+		echo "srclog pins left: $(ls "$pins")"
+		return 1
+	fi
+}
+
+# srclog_clean IFACE [BPFFS]: no XDP program on IFACE, no srclog pin.
+srclog_clean() {
+	if [ -n "$(xdp_id "$1")" ]; then
+		echo "XDP program left on $1: $(ip -o link show dev "$1")"
+		return 1
+	fi
+	no_srclog_pins "${2:-}"
+}
+
+# mac_of IFACE [NETNS]: IFACE's Ethernet address (sysfs is the host's here).
+mac_of() {
+	ip ${2:+-n "$2"} -j link show dev "$1" | jq -r '.[0].address'
+}
+
+# ifindex_of IFACE: IFACE's index in this namespace.
+ifindex_of() {
+	ip -j link show dev "$1" | jq -r '.[0].ifindex'
+}
+
+# lab_quiet: no IPv6 on either end of the lab, so the kernels send no
+# neighbour discovery or MLD: every IP frame $C sees is one a test sent.
+lab_quiet() {
+	sysctl -qw "net.ipv6.conf.$C.disable_ipv6=1"
+	ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$P.disable_ipv6=1"
+}
+
+# blast ARGS...: tests/tools/blast on the far side ($P towards $C), on one
+# CPU so the frames reach srclog in the order they were sent.
+# ARGS: [-6] [-r NSRC] [-n PER] [-s BYTES] SRCADDR DSTADDR
+blast() {
+	blast_via "$P" "$C" "$@"
+}
+
+# blast_via FAR NEAR ARGS...: the same from FAR in $NS to NEAR here.
+blast_via() {
+	local far=$1 near=$2 opts=()
+	shift 2
+	while [ "$#" -gt 2 ]; do
+		opts+=("$1")
+		shift
+	done
+	ip netns exec "$NS" taskset -c 0 "$XK/tests/tools/blast" "${opts[@]}" \
+		"$far" "$(mac_of "$near")" "$1" "$2"
+}
+
+# follow_bg CMD...: a 'srclog.sh IFACE follow' command line in the
+# background with SIGINT at its default (a shell starts background jobs
+# with SIGINT ignored, and sh cannot trap a signal ignored on entry).
+# Sets FOLLOW_PID; its output goes to $FOLLOW_OUT and $FOLLOW_ERR.
+follow_bg() {
+	FOLLOW_OUT=$BATS_TEST_TMPDIR/follow.out
+	FOLLOW_ERR=$BATS_TEST_TMPDIR/follow.err
+	env --default-signal=INT "$@" >"$FOLLOW_OUT" 2>"$FOLLOW_ERR" 3>&- &
+	FOLLOW_PID=$!
+}
+
+# follow_sees ADDR CMD...: runs CMD (which sends a frame from ADDR) every
+# 0.1 s until the follower prints ADDR; at most 5 s.
+follow_sees() {
+	local addr=$1 n=0
+	shift
+	until grep -qwF -- "$addr" "$FOLLOW_OUT"; do
+		if ! kill -0 "$FOLLOW_PID" 2>/dev/null; then
+			echo "follow ended early: $(cat "$FOLLOW_OUT" "$FOLLOW_ERR")"
+			return 1
+		fi
+		n=$((n + 1))
+		if [ "$n" -gt 50 ]; then
+			echo "follow never printed $addr: $(tail -n 5 "$FOLLOW_OUT"; cat "$FOLLOW_ERR")"
+			return 1
+		fi
+		"$@" || return 1
+		sleep 0.1
+	done
+}
+
+# exited PID [SECONDS]: polls (default at most 5 s) until PID, a child of
+# this shell, has ended; sets EXIT_RC to its exit status.
+exited() {
+	local n=0 max=$((${2:-5} * 20))
+	while kill -0 "$1" 2>/dev/null; do
+		n=$((n + 1))
+		if [ "$n" -gt "$max" ]; then
+			echo "process $1 still running: $(ps -o pid=,args= --pid "$1" --ppid "$1")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	EXIT_RC=0
+	wait "$1" || EXIT_RC=$?
+}

@@ -20,11 +20,13 @@ XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 		case $f in */lib.sh) continue ;; esac
 		grep -q '^set -eu$' "$f" || { echo "# no set -eu: $f" >&3; false; }
 	done
-	! grep -nw 'eval' "$XK"/scripts/*.sh
+	run grep -nw 'eval' "$XK"/scripts/*.sh
+	[ "$status" -eq 1 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "nothing uses ip -force" {
-	! grep -n -- 'ip .*-force\|ip -f\b' "$XK"/scripts/*.sh
+	run grep -n -- 'ip .*-force\|ip -f\b' "$XK"/scripts/*.sh
+	[ "$status" -eq 1 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "the C helpers and tests build with -Wall -Wextra -Werror" {

@@ -360,25 +360,26 @@ interrupted() {
 
 @test "a bpffs mounted for the run is unmounted on every early error" {
 	local mnt=$XDPKIT_TEST_TMP/fresh-bpffs
-	mounted() { grep -q " $mnt bpf " /proc/self/mounts; }
+	# a negated command never fails a bats test: the negation goes in a function
+	unmounted() { ! grep -q " $mnt bpf " /proc/self/mounts; }
 	run --separate-stderr env TC_BPF_MNT="$mnt" "$XDPING" -S -c 1 "$C" no-such-host.invalid
 	expect_error 2 "resolve"
-	! mounted
+	unmounted
 	run --separate-stderr env TC_BPF_MNT="$mnt" "$XDPING" -S -c 1 -s 1473 "$C" "$P_ADDR"
 	expect_error 2 "MTU"
-	! mounted
+	unmounted
 	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
 	run --separate-stderr env TC_BPF_MNT="$mnt" "$XDPING" -S -c 1 "$C" "$P_ADDR"
 	expect_error 3 "never replaces"
-	! mounted
+	unmounted
 	run --separate-stderr env TC_BPF_MNT="$mnt" "$XK/scripts/xdping-server.sh" "$C" start
 	expect_error 3 "never replaces" xdping-server.sh
-	! mounted
+	unmounted
 	ip link set dev "$C" xdpgeneric off
 	# a whole run mounts it, and unmounts it at the end
 	run --separate-stderr env TC_BPF_MNT="$mnt" "$XDPING" -S -c 1 "$C" "$P_ADDR"
 	[ "$status" -eq 0 ]
-	! mounted
+	unmounted
 	assert_clean "$C"
 }
 
