@@ -695,13 +695,13 @@ static bool chain_done_ref(int map)
 
 static int cmd_inplace(int argc, char **argv)
 {
-	struct bpf_object *oc, *os, *ref;
+	struct bpf_object *oc, *os, *ref, *op;
 	unsigned long rounds, chains, r, k;
-	int fds[4], runs, pmap, s, stat_fd;
+	int fds[5], runs, pmap, s, stat_fd;
 	unsigned int ifc;
 	int cfg;
-	struct stats b[4], e[4];
-	uint64_t dns[4], dcnt[4], lost;
+	struct stats b[5], e[5];
+	uint64_t dns[5], dcnt[5], lost;
 
 	if (argc != 5)
 		fail("usage: inplace ROUNDS CHAINS CNS SNS REF.o");
@@ -716,6 +716,8 @@ static int cmd_inplace(int argc, char **argv)
 	fds[1] = prog_fd(ref, "xdping_client");
 	fds[2] = prog_fd(os, NULL);
 	fds[3] = prog_fd(ref, "xdping_server");
+	op = load("xdp/pass.o");
+	fds[4] = prog_fd(op, NULL);
 	runs = map_fd(oc, "xdping_runs");
 	pmap = map_fd(ref, "ping_map");
 	ifc = ifindex_in(ns_c, C_IF);
@@ -760,6 +762,20 @@ static int cmd_inplace(int argc, char **argv)
 				dcnt[j] += e[j].cnt - b[j].cnt;
 			}
 		}
+		/* The floor in place: XDP_PASS on the client side, taking the
+		 * same echo replies, with their run-time accounting. */
+		xdp_set(ns_c, C_IF, fds[4]);
+		xdp_set(ns_s, S_IF, fds[2]);
+		pause_us(20000);
+		b[4] = prog_stats(fds[4]);
+		for (k = 0; k < chains; k++) {
+			send_request(s, 1);
+			pause_us(200);
+			drain(s);
+		}
+		e[4] = prog_stats(fds[4]);
+		dns[4] = e[4].ns - b[4].ns;
+		dcnt[4] = e[4].cnt - b[4].cnt;
 		if (lost)
 			printf("# round %lu: %lu of %lu chains did not finish\n", r + 1,
 			       (unsigned long)lost, 4 * chains);
@@ -767,6 +783,8 @@ static int cmd_inplace(int argc, char **argv)
 		put("inplace/ref_xdping_client/chain", "ns", (double)dns[1] / dcnt[1]);
 		put("inplace/xdping_server/request", "ns", (double)dns[2] / dcnt[2]);
 		put("inplace/ref_xdping_server/request", "ns", (double)dns[3] / dcnt[3]);
+		if (dcnt[4])
+			put("inplace/pass/reply", "ns", (double)dns[4] / dcnt[4]);
 		printf("# runs: client %llu ref client %llu server %llu ref server %llu\n",
 		       (unsigned long long)dcnt[0], (unsigned long long)dcnt[1],
 		       (unsigned long long)dcnt[2], (unsigned long long)dcnt[3]);
