@@ -124,6 +124,13 @@ xdp_prog() {
 		 s/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\).*/\2 ? \1/p'
 }
 
+# pick_mode N|S: -N (native: ip's xdpdrv) or -S (generic: xdpgeneric)
+# into $mode, which starts as xdp (the kernel chooses); only one of them.
+pick_mode() {
+	[ "$mode" = xdp ] || die 2 "-N and -S exclude each other"
+	if [ "$1" = N ]; then mode=xdpdrv; else mode=xdpgeneric; fi
+}
+
 # mode_name KEYWORD: what ip's xdp keyword means for a reader.
 mode_name() {
 	case $1 in

@@ -57,9 +57,7 @@ case $cmd in
 start)
 	while getopts :NSl: opt; do
 		case $opt in
-		N | S)
-			[ "$mode" = xdp ] || die 2 "-N and -S exclude each other"
-			if [ "$opt" = N ]; then mode=xdpdrv; else mode=xdpgeneric; fi ;;
+		N | S) pick_mode "$opt" ;;
 		l) log=$OPTARG ;;
 		:) die 2 "-$OPTARG needs a value (see $XK_PROG --help)" ;;
 		*) die 2 "unknown option -$OPTARG for start (see $XK_PROG --help)" ;;

@@ -33,8 +33,7 @@ shift 2
 mode=xdp
 for opt in "$@"; do
 	case $opt in
-	-N) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpdrv ;;
-	-S) [ "$mode" = xdp ] || die 2 "-N and -S exclude each other"; mode=xdpgeneric ;;
+	-N | -S) pick_mode "${opt#-}" ;;
 	*) die 2 "unknown argument '$opt' (see $XK_PROG --help)" ;;
 	esac
 done

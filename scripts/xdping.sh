@@ -67,9 +67,7 @@ else
 		s) size=$OPTARG ;;
 		i) interval=$OPTARG ;;
 		W) wait_s=$OPTARG ;;
-		N | S)
-			[ "$mode" = xdp ] || die 2 "-N and -S exclude each other"
-			if [ "$opt" = N ]; then mode=xdpdrv; else mode=xdpgeneric; fi ;;
+		N | S) pick_mode "$opt" ;;
 		4 | 6)
 			[ -z "$force" ] || die 2 "-4 and -6 exclude each other"
 			force=$opt ;;

@@ -69,17 +69,12 @@ static __always_inline int parse_eth(struct cursor *c, struct ethhdr **eth, int 
 	return proto;
 }
 
-/*
- * IPv4 header with options. Returns the protocol, or -1 when the frame
- * cannot be trusted as a whole datagram: bad version or IHL, truncated,
- * a fragment, or a total length that disagrees with the frame (Ethernet
- * padding is only accepted on a minimum-size frame).
- */
-static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
-				      struct iphdr **iph)
+/* A whole IPv4 header (version 4, IHL 5..15, all of it in the frame):
+ * returns 0 with the cursor past it, or -1. Nothing else is looked at. */
+static __always_inline int parse_ipv4_header(struct cursor *c, struct iphdr **iph)
 {
 	struct iphdr *ip = c->pos;
-	__u32 hlen, tot, avail, flen;
+	__u32 hlen;
 
 	if ((void *)(ip + 1) > c->end)
 		return -1;
@@ -89,16 +84,54 @@ static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
 	/* A variable offset has to be checked against data_end once more. */
 	if (c->pos + hlen > c->end)
 		return -1;
+	c->pos += hlen;
+	*iph = ip;
+	return 0;
+}
+
+/* The fixed IPv6 header (version 6): 0 with the cursor past it, or -1. */
+static __always_inline int parse_ipv6_header(struct cursor *c, struct ipv6hdr **ip6h)
+{
+	struct ipv6hdr *ip6 = c->pos;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return -1;
+	if (ip6->version != 6)
+		return -1;
+	c->pos = ip6 + 1;
+	*ip6h = ip6;
+	return 0;
+}
+
+/* The IP datagram fills the frame: its length is what follows its header
+ * start, or less on a minimum-size frame (Ethernet padding). */
+static __always_inline int ip_len_ok(__u32 len, void *start, void *frame, void *end, int tags)
+{
+	__u32 avail = end - start, flen = end - frame;
+
+	if (len > avail)
+		return 0;
+	return len == avail || flen <= ETH_ZLEN + tags * sizeof(struct vlan_tag);
+}
+
+/*
+ * IPv4 header with options. Returns the protocol, or -1 when the frame
+ * cannot be trusted as a whole datagram: bad version or IHL, truncated,
+ * a fragment, or a total length that disagrees with the frame.
+ */
+static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
+				      struct iphdr **iph)
+{
+	struct iphdr *ip;
+	__u32 tot;
+
+	if (parse_ipv4_header(c, &ip))
+		return -1;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return -1;
 	tot = bpf_ntohs(ip->tot_len);
-	avail = c->end - c->pos;
-	flen = c->end - frame;
-	if (tot < hlen || tot > avail)
+	if (tot < ip->ihl * 4u || !ip_len_ok(tot, ip, frame, c->end, tags))
 		return -1;
-	if (tot < avail && flen > ETH_ZLEN + tags * sizeof(struct vlan_tag))
-		return -1;
-	c->pos += hlen;
 	*iph = ip;
 	return ip->protocol;
 }
@@ -106,26 +139,17 @@ static __always_inline int parse_ipv4(struct cursor *c, void *frame, int tags,
 /*
  * IPv6 header followed directly by next_hdr. Returns next_hdr, or -1 when
  * the frame cannot be trusted as a whole datagram: bad version, truncated,
- * or a payload length that disagrees with the frame (padding as for IPv4).
- * Extension headers are not walked: a frame with any is the stack's.
+ * or a payload length that disagrees with the frame. Extension headers are
+ * not walked: a frame with any is the stack's.
  */
 static __always_inline int parse_ipv6(struct cursor *c, void *frame, int tags,
 				      struct ipv6hdr **ip6h)
 {
-	struct ipv6hdr *ip6 = c->pos;
-	__u32 plen, avail, flen;
+	struct ipv6hdr *ip6;
 
-	if ((void *)(ip6 + 1) > c->end)
+	if (parse_ipv6_header(c, &ip6))
 		return -1;
-	if (ip6->version != 6)
-		return -1;
-	c->pos = ip6 + 1;
-	plen = bpf_ntohs(ip6->payload_len);
-	avail = c->end - c->pos;
-	flen = c->end - frame;
-	if (plen > avail)
-		return -1;
-	if (plen < avail && flen > ETH_ZLEN + tags * sizeof(struct vlan_tag))
+	if (!ip_len_ok(bpf_ntohs(ip6->payload_len), c->pos, frame, c->end, tags))
 		return -1;
 	*ip6h = ip6;
 	return ip6->nexthdr;

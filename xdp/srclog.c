@@ -5,7 +5,7 @@
  * log srclog_events. Other frames are counted by EtherType class in
  * srclog_stats. Nothing is ever modified or dropped: every path is XDP_PASS.
  */
-#include "parse_ip.h"
+#include "parsing.h"
 #include "../maps/srclog_sources.h"
 #include "../maps/srclog_events.h"
 #include "../maps/srclog_config.h"
