@@ -239,3 +239,27 @@ exited() {
 	EXIT_RC=0
 	wait "$1" || EXIT_RC=$?
 }
+
+# expect_ok: the last run exited 0 and wrote nothing on stderr.
+expect_ok() {
+	if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
+		echo "expected exit 0 and a quiet stderr"
+		show_run
+		return 1
+	fi
+}
+
+# prog_name IFACE: name of the XDP program on IFACE.
+prog_name() {
+	ip -o link show dev "$1" | sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p'
+}
+
+# copy_tree: a world-readable copy of scripts/ and xdp/*.o; prints its path.
+copy_tree() {
+	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
+	mkdir -p "$d/xdp"
+	cp -R "$XK/scripts" "$d/"
+	cp "$XK"/xdp/*.o "$d/xdp/"
+	chmod -R a+rX "$d"
+	printf '%s\n' "$d"
+}

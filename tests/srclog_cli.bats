@@ -41,15 +41,6 @@ far_srclog() {
 	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRCLOG" "$@"
 }
 
-# expect_ok: the last run exited 0 and wrote nothing on stderr.
-expect_ok() {
-	if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
-		echo "expected exit 0 and a quiet stderr"
-		show_run
-		return 1
-	fi
-}
-
 # fails CODE WORD ARGS...: srclog.sh ARGS exits CODE with one line on
 # stderr that mentions WORD.
 fails() {
@@ -57,21 +48,6 @@ fails() {
 	shift 2
 	srclog "$@"
 	expect_error "$code" "$word" srclog.sh || { echo "with: srclog.sh $*"; return 1; }
-}
-
-# prog_name IFACE: name of the XDP program on IFACE.
-prog_name() {
-	ip -o link show dev "$1" | sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p'
-}
-
-# copy_tree: a world-readable copy of scripts/ and xdp/*.o; prints its path.
-copy_tree() {
-	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
-	mkdir -p "$d/xdp"
-	cp -R "$XK/scripts" "$d/"
-	cp "$XK"/xdp/*.o "$d/xdp/"
-	chmod -R a+rX "$d"
-	printf '%s\n' "$d"
 }
 
 # gone PID: polls (at most 3 s) until PID, not our child, has ended.

@@ -35,21 +35,6 @@ xdping() {
 	run --separate-stderr "$XDPING" "$@"
 }
 
-# prog_name IFACE: name of the XDP program on IFACE.
-prog_name() {
-	ip -o link show dev "$1" | sed -n 's/.*prog\/xdp id [0-9]* name \([^ ]*\).*/\1/p'
-}
-
-# copy_tree: a world-readable copy of scripts/ and xdp/*.o; prints its path.
-copy_tree() {
-	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
-	mkdir -p "$d/xdp"
-	cp -R "$XK/scripts" "$d/"
-	cp "$XK"/xdp/*.o "$d/xdp/"
-	chmod -R a+rX "$d"
-	printf '%s\n' "$d"
-}
-
 # start_bg ARGS...: xdping.sh in the background with SIGINT at its default
 # (a shell starts background jobs with SIGINT ignored, and sh cannot trap
 # a signal ignored on entry). Sets BG_PID; output in $BG_OUT and $BG_ERR.

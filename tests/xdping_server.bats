@@ -34,15 +34,6 @@ far_server() {
 	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRV" "$@"
 }
 
-# expect_ok: the last run exited 0 and wrote nothing on stderr.
-expect_ok() {
-	if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
-		echo "expected exit 0 and a quiet stderr"
-		show_run
-		return 1
-	fi
-}
-
 # answered: the answered counter in the last status output.
 answered() {
 	printf '%s\n' "$output" | sed -n 's/^counters: answered \([0-9][0-9]*\) .*/\1/p'
