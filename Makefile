@@ -16,10 +16,8 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
-TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test
-TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o
-TEST_BINS += tests/tools/blast
-TEST_OBJS += tests/xdp/srclog_small.o
+TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
+TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
 
 ifeq ($(V),1)
 Q :=
@@ -66,7 +64,7 @@ tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
 
-tests/tools/blast: tests/tools/blast.c
+tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
