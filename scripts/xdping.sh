@@ -185,7 +185,7 @@ esac
 bpffs_init
 RUNS=$XK_PINS/xdping_runs
 
-# Per target N, $tmp/N holds: host addr id ping carrier; $tmp/pids every
+# Per target N, $tmp/00N holds: host addr id ping state; $tmp/pids every
 # process we started.
 tmp=
 # shellcheck disable=SC2317 # run from the traps below
@@ -223,9 +223,11 @@ n=0
 while read -r host addr; do
 	[ -n "$host" ] || continue
 	n=$((n + 1))
-	mkdir "$tmp/$n"
-	printf '%s\n' "$host" >"$tmp/$n/host"
-	printf '%s\n' "$addr" >"$tmp/$n/addr"
+	# zero-padded, so that the shell's sorted globs keep the user's order
+	d=$tmp/$(printf '%03d' "$n")
+	mkdir "$d"
+	printf '%s\n' "$host" >"$d/host"
+	printf '%s\n' "$addr" >"$d/addr"
 done <<EOF
 $targets
 EOF
@@ -282,8 +284,8 @@ for d in "$tmp"/[0-9]*; do
 		-I "$iface" "$(cat "$d/addr")" >"$d/ping" 2>&1
 	echo "$last_pid" >"$d/ping_pid"
 done
-if [ "$ntargets" -eq 1 ] && [ "$format" = text ] && [ -e "$tmp/1/ping_pid" ]; then
-	tail -n +1 -s 0.1 -f --pid="$(cat "$tmp/1/ping_pid")" "$tmp/1/ping" &
+if [ "$ntargets" -eq 1 ] && [ "$format" = text ] && [ -e "$tmp/001/ping_pid" ]; then
+	tail -n +1 -s 0.1 -f --pid="$(cat "$tmp/001/ping_pid")" "$tmp/001/ping" &
 	echo "$!" >>"$tmp/pids"
 fi
 ping_failed=0

@@ -137,3 +137,17 @@ block() {
 	[[ "$output" == *"does not resolve to an IPv4 address"* ]]
 	assert_clean "$C"
 }
+
+@test "twelve targets: every one measured, reported in the order given" {
+	local n=$((BATS_TEST_NUMBER % 250)) i addrs=()
+	peer_xdp xdping_server.o
+	for i in 21 20 19 18 17 16 15 14 13 12 11 10; do
+		ip -n "$NS" addr add "198.18.$n.$i/24" dev "$P"
+		addrs+=("198.18.$n.$i")
+	done
+	run --separate-stderr "$XK/scripts/xdping.sh" -j -c 3 -i 0.01 "$C" "${addrs[@]}"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | jq -c '[.targets[].address]')" = "$(printf '%s\n' "${addrs[@]}" | jq -R . | jq -sc .)" ]
+	printf '%s\n' "$output" | jq -e 'all(.targets[]; (.xdp.rtt_ns | length) == 3 and .lost == 0)'
+	assert_clean "$C"
+}
