@@ -153,13 +153,23 @@ static inline struct args bpftool(const char *json, const char *verb, const char
  * next such array named name at or after *p, fills out with up to max
  * bytes, and returns how many were there (-1 when there is none).
  */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline long hex_array(const char **p, const char *name, uint8_t *out, size_t max)
 {
 	char pat[32];
 	const char *s;
-	unsigned int byte;
 	long n = 0;
-	int used;
+	int hi, lo;
 
 	snprintf(pat, sizeof(pat), "\"%s\":", name);
 	for (s = strstr(*p, pat); s; s = strstr(s + 1, pat)) {
@@ -174,11 +184,14 @@ static inline long hex_array(const char **p, const char *name, uint8_t *out, siz
 	}
 	if (!s)
 		return -1;
-	while (*s == '"' && sscanf(s, "\"0x%2x\"%n", &byte, &used) == 1) {
+	/* "0xNN" words by hand: sscanf() would measure the whole remaining
+	 * output on every call, quadratic over a dump of 65536 entries. */
+	while (s[0] == '"' && s[1] == '0' && s[2] == 'x' && (hi = hex_digit(s[3])) >= 0 &&
+	       (lo = hex_digit(s[4])) >= 0 && s[5] == '"') {
 		if ((size_t)n < max)
-			out[n] = byte;
+			out[n] = hi << 4 | lo;
 		n++;
-		s += used;
+		s += 6;
 		while (*s == ',' || *s == ' ')
 			s++;
 	}

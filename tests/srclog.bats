@@ -466,3 +466,23 @@ flowing() {
 	srclog_clean "$C2"
 	srclog_clean "$C"
 }
+
+@test "a full default-size map: status, top and reset read all 65536 entries" {
+	lab_quiet
+	srclog "$C" start -l off
+	blast -r 70000 -n 1 198.18.128.0 "$C_ADDR"
+	srclog "$C" status
+	local held
+	[[ "$output" =~ sources:\ ([0-9]+)\ in\ the\ map\ \(capacity\ 65536 ]]
+	held=${BASH_REMATCH[1]}
+	[ "$held" -gt 60000 ] && [ "$held" -le 65536 ]
+	[[ "$output" == *"frames with a source: ipv4 70000, ipv6 0"* ]]
+	srclog "$C" top -i 0 -n 65536 -j
+	[ "$(printf '%s\n' "$output" | jq 'length')" -eq "$held" ]
+	printf '%s\n' "$output" | jq -e 'all(.[]; .packets == 1 and .bytes == 60)'
+	srclog "$C" reset
+	srclog "$C" status
+	[[ "$output" == *"sources: 0 in the map"* ]]
+	srclog "$C" stop
+	srclog_clean "$C"
+}
