@@ -148,6 +148,12 @@ static int read_stats(const char *pin, struct srclog_stats *sum)
 	return 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(&((const struct source *)a)->key, &((const struct source *)b)->key,
+		      sizeof(struct srclog_key));
+}
+
 static int by_packets(const void *a, const void *b)
 {
 	const struct source *x = a, *y = b;
@@ -216,7 +222,7 @@ static int top(const char *dir, const struct opts *o)
 {
 	char *pin = pin_of(dir, "srclog_sources"), *spin = pin_of(dir, "srclog_stats");
 	struct source *before = NULL, *now;
-	size_t nb = 0, n, i, j;
+	size_t nb = 0, n, i;
 	double t0 = 0, dt = 0, tnow;
 	struct srclog_stats st;
 	char a[INET6_ADDRSTRLEN], h[4][16];
@@ -230,16 +236,12 @@ static int top(const char *dir, const struct opts *o)
 	tnow = mono_now();
 	if (o->interval > 0)
 		dt = tnow - t0;
+	if (nb)
+		qsort(before, nb, sizeof(*before), by_key);
 	for (i = 0; i < n && dt > 0; i++) {
-		__u64 p0 = 0, b0 = 0;
+		const struct source *was = nb ? bsearch(&now[i], before, nb, sizeof(*before), by_key) : NULL;
+		__u64 p0 = was ? was->v.packets : 0, b0 = was ? was->v.bytes : 0;
 
-		for (j = 0; j < nb; j++) {
-			if (!memcmp(&before[j].key, &now[i].key, sizeof(now[i].key))) {
-				p0 = before[j].v.packets;
-				b0 = before[j].v.bytes;
-				break;
-			}
-		}
 		now[i].pps = (now[i].v.packets - p0) / dt;
 		now[i].bps = (now[i].v.bytes - b0) * 8 / dt;
 	}

@@ -480,6 +480,10 @@ flowing() {
 	srclog "$C" top -i 0 -n 65536 -j
 	[ "$(printf '%s\n' "$output" | jq 'length')" -eq "$held" ]
 	printf '%s\n' "$output" | jq -e 'all(.[]; .packets == 1 and .bytes == 60)'
+	# with rates: two whole reads matched source by source
+	srclog "$C" top -i 0.2 -n 65536 -j
+	[ "$(printf '%s\n' "$output" | jq 'length')" -eq "$held" ]
+	printf '%s\n' "$output" | jq -e 'all(.[]; .packets_per_s == 0)'
 	srclog "$C" reset
 	srclog "$C" status
 	[[ "$output" == *"sources: 0 in the map"* ]]
