@@ -269,3 +269,28 @@ local_responder_off() {
 	[[ ${lines[0]} == "usage: xdping-server.sh "* ]]
 	[[ $output == *Exit:* ]]
 }
+
+@test "every pinned map dumps with its field names (BTF), as the README shows" {
+	local f
+	run ip link set dev "$C" xdp obj "$XK/xdp/xdping_client.o" sec xdp
+	[ "$status" -eq 0 ]
+	run bpftool map dump pinned "$PINS/xdping_stats"
+	for f in passed answered samples completed errors; do
+		[[ "$output" == *"\"$f\": "* ]] || { echo "# no field $f" >&3; false; }
+	done
+	"$XK/scripts/xdping-map" seed "$PINS/xdping_runs" 1 198.18.0.9 7 3
+	run bpftool map dump pinned "$PINS/xdping_runs"
+	for f in ifindex id family sent_ns seq first_seq count done icmp_len addr rtt_ns ttl; do
+		[[ "$output" == *"\"$f\": "* ]] || { echo "# no field $f" >&3; false; }
+	done
+	ip link set dev "$C" xdp off
+	ip link set dev "$C" xdp obj "$XK/xdp/srclog.o" sec xdp
+	run bpftool map dump pinned "$PINS/srclog_stats"
+	for f in ipv4 ipv6 arp lldp other vlan_deep truncated malformed logged ring_full; do
+		[[ "$output" == *"\"$f\": "* ]] || { echo "# no field $f" >&3; false; }
+	done
+	run bpftool map dump pinned "$PINS/srclog_config"
+	[[ "$output" == *'"log_every": 0'* ]]
+	ip link set dev "$C" xdp off
+	rm -f "$PINS"/xdping_* "$PINS"/srclog_*
+}
