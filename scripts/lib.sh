@@ -15,17 +15,16 @@ XK_PROG=${0##*/}
 # XK_HOME: the checkout (or install) holding xdp/ and scripts/.
 XK_SCRIPTS=$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 XK_HOME=${XK_SCRIPTS%/*}
-[ -d "$XK_HOME/xdp" ] || XK_HOME=$XK_SCRIPTS/..
+
+warn() {
+	printf '%s: %s\n' "$XK_PROG" "$*" >&2
+}
 
 die() {
 	code=$1
 	shift
-	printf '%s: %s\n' "$XK_PROG" "$*" >&2
+	warn "$@"
 	exit "$code"
-}
-
-warn() {
-	printf '%s: %s\n' "$XK_PROG" "$*" >&2
 }
 
 need_root() {
@@ -39,7 +38,7 @@ need_tools() {
 	done
 }
 
-# need_file PATH: a file make builds.
+# need_built PATH: a file make builds.
 need_built() {
 	[ -e "$1" ] || die 3 "$1 is missing; run 'make' in $XK_HOME first"
 }
@@ -155,7 +154,7 @@ bpffs_init() {
 	if [ "$(stat -f -c %T -- "$XK_BPFFS" 2>/dev/null)" != bpf_fs ]; then
 		if ! mkdir -p -- "$XK_BPFFS" 2>/dev/null ||
 			! mount -t bpf bpf "$XK_BPFFS" 2>/dev/null; then
-			die 3 "no bpffs at $XK_BPFFS and it cannot be mounted"
+			die 3 "no bpffs at $XK_BPFFS and it cannot be mounted; point TC_BPF_MNT at a directory where one can be"
 		fi
 		XK_MOUNTED=1
 	fi
@@ -195,6 +194,46 @@ xdp_detach_own() {
 	[ "${4%% *}" = "$2" ] || return 0
 	ip link set dev "$1" "$3" off 2>/dev/null || return 1
 	prog_gone "$2"
+}
+
+# attach_own IFACE MODE OBJ PIN...: xdp_attach for a start command; when
+# IFACE refuses, the pins the attempt made are removed and the bpffs let
+# go before exit 3. Sets XK_ATTACHED.
+attach_own() {
+	a_iface=$1 a_mode=$2 a_obj=$3
+	shift 3
+	pins_snapshot "$@"
+	if ! (xdp_attach "$a_iface" "$a_mode" "$a_obj"); then
+		pins_release "$@"
+		bpffs_done
+		exit 3
+	fi
+	set -- "$(xdp_prog "$a_iface")"
+	XK_ATTACHED="${1%% *} ${1##* }"
+}
+
+# say_attached IFACE "ID NAME MODE": the line start and status print.
+say_attached() {
+	set -- "$1" "${2%% *}" "${2#* }"
+	echo "${3% *} attached to $1 ($(mode_name "${3##* }") mode, prog $2)"
+}
+
+# stop_own IFACE "ID NAME MODE" NAME PIN...: a stop command. Detaches the
+# program on IFACE if it is NAME (exit 3 if ip refuses), then removes the
+# pins no program uses and lets the bpffs go. Nothing there is not an error.
+stop_own() {
+	s_iface=$1 s_cur=$2 s_name=$3
+	shift 3
+	case $s_cur in
+	*" $s_name "*)
+		XK_ATTACHED="${s_cur%% *} ${s_cur##* }"
+		xdp_detach_own "$s_iface" || die 3 "cannot detach $s_name from $s_iface"
+		echo "$s_name detached from $s_iface" ;;
+	"") echo "no $s_name on $s_iface; nothing to stop" ;;
+	*) echo "no $s_name on $s_iface; nothing to stop (its XDP program, ${s_cur#* }, is another's: left in place)" ;;
+	esac
+	pins_release "$@"
+	bpffs_done
 }
 
 # prog_gone ID: waits (bounded) until program ID no longer exists.

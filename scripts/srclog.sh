@@ -133,44 +133,27 @@ case $cmd in
 start)
 	if [ "$ours" -eq 1 ]; then
 		echo "srclog already attached to $iface (prog ${current%% *})"
-	else
-		# shellcheck disable=SC2086 # one word per pin name
-		pins_snapshot $PINNED
-		if ! (xdp_attach "$iface" "$mode" "$OBJ"); then
-			# shellcheck disable=SC2086
-			pins_release $PINNED
-			bpffs_done
-			exit 3
-		fi
-		set -- "$(xdp_prog "$iface")"
-		XK_ATTACHED="${1%% *} ${1##* }"
-		if ! "$MAP" log "$XK_PINS" "$log"; then
-			# a start that fails leaves nothing behind
-			xdp_detach_own "$iface" || true
-			# shellcheck disable=SC2086
-			pins_release $PINNED
-			bpffs_done
-			die 3 "cannot set the live log in $XK_PINS/srclog_config"
-		fi
-		echo "srclog attached to $iface ($(mode_name "${1##* }") mode, prog ${1%% *})"
+		"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
 		exit 0
 	fi
-	"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
+	# shellcheck disable=SC2086 # one word per pin name
+	attach_own "$iface" "$mode" "$OBJ" $PINNED
+	if ! "$MAP" log "$XK_PINS" "$log"; then
+		# a start that fails leaves nothing behind
+		xdp_detach_own "$iface" || true
+		# shellcheck disable=SC2086
+		pins_release $PINNED
+		bpffs_done
+		die 3 "cannot set the live log in $XK_PINS/srclog_config"
+	fi
+	say_attached "$iface" "$(xdp_prog "$iface")"
 	;;
 stop)
-	if [ "$ours" -eq 0 ]; then
-		echo "no srclog on $iface; nothing to stop"
-	else
-		XK_ATTACHED="${current%% *} ${current##* }"
-		xdp_detach_own "$iface" || die 3 "cannot detach srclog from $iface"
-		echo "srclog detached from $iface"
-	fi
 	# shellcheck disable=SC2086
-	pins_release $PINNED
-	bpffs_done
+	stop_own "$iface" "$current" srclog $PINNED
 	;;
 status)
-	echo "srclog attached to $iface ($(mode_name "${current##* }") mode, prog ${current%% *})"
+	say_attached "$iface" "$current"
 	"$MAP" -I "$ifindex" status "$XK_PINS"
 	;;
 reset)

@@ -68,25 +68,11 @@ start)
 		bpffs_done
 		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one"
 	fi
-	pins_snapshot xdping_stats
-	if ! (xdp_attach "$iface" "$mode" "$OBJ"); then
-		pins_release xdping_stats
-		bpffs_done
-		exit 3
-	fi
-	set -- "$(xdp_prog "$iface")"
-	echo "xdping_server attached to $iface ($(mode_name "${1##* }") mode, prog ${1%% *})"
+	attach_own "$iface" "$mode" "$OBJ" xdping_stats
+	say_attached "$iface" "$(xdp_prog "$iface")"
 	;;
 stop)
-	if [ "$ours" -eq 0 ]; then
-		echo "no xdping_server on $iface; nothing to stop"
-	else
-		XK_ATTACHED="${current%% *} ${current##* }"
-		xdp_detach_own "$iface" || die 3 "cannot detach xdping_server from $iface"
-		echo "xdping_server detached from $iface"
-	fi
-	pins_release xdping_stats
-	bpffs_done
+	stop_own "$iface" "$current" xdping_server xdping_stats
 	;;
 status)
 	if [ "$ours" -eq 0 ]; then
@@ -94,7 +80,7 @@ status)
 		bpffs_done
 		exit 1
 	fi
-	echo "xdping_server attached to $iface ($(mode_name "${current##* }") mode, prog ${current%% *})"
+	say_attached "$iface" "$current"
 	if [ -e "$STATS" ]; then
 		"$MAP" stats "$STATS" | sed -n 's/^server: /counters: /p'
 	fi

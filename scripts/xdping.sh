@@ -108,20 +108,10 @@ ifindex=$(iface_index "$iface")
 if [ "$cleanup_only" -eq 1 ]; then
 	bpffs_init
 	RUNS=$XK_PINS/xdping_runs
-	set -- "$(xdp_prog "$iface")"
-	case $1 in
-	*" xdping_client "*)
-		XK_ATTACHED="${1%% *} ${1##* }"
-		xdp_detach_own "$iface" || die 3 "cannot detach xdping_client from $iface"
-		echo "detached xdping_client (prog ${1%% *}) from $iface" ;;
-	"") ;;
-	*) echo "$iface carries another XDP program (${1#* }); left in place" ;;
-	esac
 	if [ -e "$RUNS" ]; then
 		"$MAP" purge "$RUNS" "$ifindex" || die 3 "cannot remove the runs of $iface from $RUNS"
 	fi
-	pins_release xdping_runs xdping_stats
-	bpffs_done
+	stop_own "$iface" "$(xdp_prog "$iface")" xdping_client xdping_runs xdping_stats
 	echo "$iface: clean"
 	exit 0
 fi
