@@ -19,30 +19,25 @@ static __always_inline __u16 word_at(const void *p)
 	return w;
 }
 
+/* ~ of a 32-bit one's complement sum folded to 16 bits (two folds hold
+ * for the few words summed here). */
+static __always_inline __sum16 csum_fold32(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__sum16)~sum;
+}
+
 static __always_inline void csum_replace16(__sum16 *check, __u16 from, __u16 to)
 {
-	__u32 sum = (__u16)~*check;
-
-	sum += (__u16)~from;
-	sum += to;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	*check = (__sum16)~sum;
+	*check = csum_fold32((__u32)(__u16)~*check + (__u16)~from + to);
 }
 
 /* The same for two words changed at once: one fold instead of two. */
 static __always_inline void csum_replace2x16(__sum16 *check, __u16 from1, __u16 to1,
 					     __u16 from2, __u16 to2)
 {
-	__u32 sum = (__u16)~*check;
-
-	sum += (__u16)~from1;
-	sum += to1;
-	sum += (__u16)~from2;
-	sum += to2;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	*check = (__sum16)~sum;
+	*check = csum_fold32((__u32)(__u16)~*check + (__u16)~from1 + to1 + (__u16)~from2 + to2);
 }
 
 #endif
