@@ -226,7 +226,8 @@ xdp_attach "$iface" "$mode" "$OBJ"
 set -- "$(xdp_prog "$iface")"
 shown=$(mode_name "${1##* }")
 
-bg() {
+# spawn CMD...: CMD in the background, its pid in $last_pid and in the pid list.
+spawn() {
 	"$@" &
 	echo "$!" >>"$tmp/pids"
 	last_pid=$!
@@ -270,7 +271,7 @@ stamp=
 for d in "$tmp"/[0-9]*; do
 	[ -s "$d/id" ] || continue
 	id=$(cat "$d/id")
-	bg ping -n ${stamp:+"$stamp"} -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
+	spawn ping -n ${stamp:+"$stamp"} -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
 		-I "$iface" "$(cat "$d/addr")" >"$d/ping" 2>&1
 	echo "$last_pid" >"$d/ping_pid"
 done
@@ -289,7 +290,7 @@ wait
 # reply COUNT times. A chain that stalls (a frame lost) is restarted by
 # another such request, until no sample has come for -W seconds.
 carrier() {
-	bg ping -n -c 1 -s "$size" -e "$(cat "$1/id")" -W "$wait_s" -I "$iface" "$(cat "$1/addr")"
+	spawn ping -n -c 1 -s "$size" -e "$(cat "$1/id")" -W "$wait_s" -I "$iface" "$(cat "$1/addr")"
 }
 stall_ms=$(cat "$tmp"/[0-9]*/ping 2>/dev/null | awk '
 	/ time=/ { sub(/.* time=/, ""); if ($1 > max) max = $1 }
