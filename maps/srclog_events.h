@@ -12,17 +12,13 @@
 #define XDPKIT_MAPS_SRCLOG_EVENTS_H
 
 #include <linux/types.h>
+#include "family.h"
 
 /* Ring size in bytes, a power of two and a multiple of the page size. */
 #ifndef SRCLOG_RING_BYTES
 #define SRCLOG_RING_BYTES	(256 * 1024)
 #endif
 
-/* SRCLOG_FAMILY_IPV4 and _IPV6, as in srclog_sources. */
-#ifndef SRCLOG_FAMILY_IPV4
-#define SRCLOG_FAMILY_IPV4	4
-#define SRCLOG_FAMILY_IPV6	6
-#endif
 
 /* The reader is woken when this much is waiting (it also polls every
  * 100 ms); an event takes its size plus an 8-byte ring header. */
@@ -34,7 +30,7 @@ struct srclog_event {
 	__u32 ifindex;		/* interface the frame came in on */
 	__u32 len;		/* frame length (Ethernet header on, FCS off) */
 	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
-	__u32 family;		/* SRCLOG_FAMILY_IPV4 or SRCLOG_FAMILY_IPV6 */
+	__u32 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
 	__u32 pad;		/* zero */
 };
 

@@ -14,18 +14,17 @@
 #define XDPKIT_MAPS_SRCLOG_SOURCES_H
 
 #include <linux/types.h>
+#include "family.h"
 
 /* Sources the map holds; set at build time (-DSRCLOG_MAX_SOURCES=N). */
 #ifndef SRCLOG_MAX_SOURCES
 #define SRCLOG_MAX_SOURCES	65536
 #endif
 
-#define SRCLOG_FAMILY_IPV4	4
-#define SRCLOG_FAMILY_IPV6	6
 
 struct srclog_key {
 	__u32 ifindex;		/* interface the frames came in on */
-	__u8 family;		/* SRCLOG_FAMILY_IPV4 or SRCLOG_FAMILY_IPV6 */
+	__u8 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
 	__u8 pad[3];		/* zero */
 	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
 };

@@ -13,14 +13,13 @@
 #define XDPKIT_MAPS_XDPING_RUNS_H
 
 #include <linux/types.h>
+#include "family.h"
 
 /* Samples one run holds; a power of two, so a bounded index is cheap. */
 #define XDPING_MAX_SAMPLES	1024
 /* Runs at once, over all interfaces, targets and identifiers. */
 #define XDPING_MAX_RUNS		256
 
-#define XDPING_FAMILY_IPV4	4
-#define XDPING_FAMILY_IPV6	6
 
 /*
  * One run: one interface, one echo identifier, one family. The remote
@@ -31,7 +30,7 @@
 struct xdping_key {
 	__u32 ifindex;		/* interface the replies arrive on */
 	__be16 id;		/* echo identifier the run owns */
-	__u8 family;		/* XDPING_FAMILY_IPV4 or XDPING_FAMILY_IPV6 */
+	__u8 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
 	__u8 pad;		/* zero */
 };
 

@@ -133,9 +133,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	(void)ctx;
 	if (size < sizeof(*e))
 		return 0;
-	if (e->family == SRCLOG_FAMILY_IPV4)
+	if (e->family == XDPKIT_FAMILY_IPV4)
 		af = AF_INET;
-	else if (e->family == SRCLOG_FAMILY_IPV6)
+	else if (e->family == XDPKIT_FAMILY_IPV6)
 		af = AF_INET6;
 	else
 		return 0;

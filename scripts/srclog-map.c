@@ -174,7 +174,7 @@ static int by_bytes(const void *a, const void *b)
 
 static const char *addr_text(const struct srclog_key *k, char *buf, size_t len)
 {
-	int af = k->family == SRCLOG_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	int af = k->family == XDPKIT_FAMILY_IPV6 ? AF_INET6 : AF_INET;
 
 	if (!inet_ntop(af, k->addr, buf, len))
 		snprintf(buf, len, "?");
@@ -256,7 +256,7 @@ static int top(const char *dir, const struct opts *o)
 			       "\"packets\": %llu, \"bytes\": %llu, \"first_seen_ns\": %llu, "
 			       "\"last_seen_ns\": %llu, \"packets_per_s\": %.1f, \"bits_per_s\": %.1f}",
 			       i ? ", " : "", addr_text(&now[i].key, a, sizeof(a)),
-			       now[i].key.family == SRCLOG_FAMILY_IPV6 ? "ipv6" : "ipv4",
+			       now[i].key.family == XDPKIT_FAMILY_IPV6 ? "ipv6" : "ipv4",
 			       now[i].key.ifindex, (unsigned long long)now[i].v.packets,
 			       (unsigned long long)now[i].v.bytes,
 			       (unsigned long long)now[i].v.first_seen_ns,

@@ -74,9 +74,9 @@ static struct xdping_key make_key(char **arg, uint8_t addr[16])
 	memset(addr, 0, 16);
 	key.ifindex = number(arg[0], UINT32_MAX, "bad ifindex");
 	if (inet_pton(AF_INET, arg[1], addr) == 1)
-		key.family = XDPING_FAMILY_IPV4;
+		key.family = XDPKIT_FAMILY_IPV4;
 	else if (inet_pton(AF_INET6, arg[1], addr) == 1)
-		key.family = XDPING_FAMILY_IPV6;
+		key.family = XDPKIT_FAMILY_IPV6;
 	else
 		die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[1]);
 	key.id = htons(number(arg[2], UINT16_MAX, "bad echo identifier"));

@@ -101,7 +101,7 @@ int srclog(struct xdp_md *ctx)
 			return XDP_PASS;
 		}
 		key.ifindex = ctx->ingress_ifindex;
-		key.family = SRCLOG_FAMILY_IPV4;
+		key.family = XDPKIT_FAMILY_IPV4;
 		__builtin_memcpy(key.addr, &ip->saddr, sizeof(ip->saddr));
 		st->ipv4++;
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
@@ -110,7 +110,7 @@ int srclog(struct xdp_md *ctx)
 			return XDP_PASS;
 		}
 		key.ifindex = ctx->ingress_ifindex;
-		key.family = SRCLOG_FAMILY_IPV6;
+		key.family = XDPKIT_FAMILY_IPV6;
 		__builtin_memcpy(key.addr, &ip6->saddr, sizeof(ip6->saddr));
 		st->ipv6++;
 	} else {

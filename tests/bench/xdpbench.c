@@ -229,7 +229,7 @@ static void seed_ours(int map, uint32_t ifindex, uint16_t first, uint16_t count)
 	memset(&key, 0, sizeof(key));
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
-	key.family = XDPING_FAMILY_IPV4;
+	key.family = XDPKIT_FAMILY_IPV4;
 	memset(&run, 0, sizeof(run));
 	memcpy(run.addr, &addr, sizeof(addr));
 	run.seq = run.first_seq = htons(first);
@@ -245,7 +245,7 @@ static void unseed_ours(int map, uint32_t ifindex)
 	memset(&key, 0, sizeof(key));
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
-	key.family = XDPING_FAMILY_IPV4;
+	key.family = XDPKIT_FAMILY_IPV4;
 	bpf_map_delete_elem(map, &key);
 }
 
@@ -670,7 +670,7 @@ static bool chain_done_ours(int map, uint32_t ifindex)
 	memset(&key, 0, sizeof(key));
 	key.ifindex = ifindex;
 	key.id = htons(ECHO_ID);
-	key.family = XDPING_FAMILY_IPV4;
+	key.family = XDPKIT_FAMILY_IPV4;
 	for (i = 0; i < 4000; i++) {
 		if (!bpf_map_lookup_elem(map, &key, &run) && run.done >= run.count)
 			return true;

@@ -77,14 +77,14 @@ struct fam {
 };
 
 static const struct fam ipv4 = {
-	.family = XDPING_FAMILY_IPV4, .request = ECHO_REQUEST, .reply = ECHO_REPLY,
+	.family = XDPKIT_FAMILY_IPV4, .request = ECHO_REQUEST, .reply = ECHO_REPLY,
 	.addr_len = 4, .max_payload = MAX_PAYLOAD, .max_ihl = 15,
 	.icmp = "ICMP", .ttl = "TTL", .server = "server", .client = "client",
 	.sizes = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD },
 };
 
 static const struct fam ipv6 = {
-	.v6 = true, .family = XDPING_FAMILY_IPV6, .request = ECHO6_REQUEST,
+	.v6 = true, .family = XDPKIT_FAMILY_IPV6, .request = ECHO6_REQUEST,
 	.reply = ECHO6_REPLY, .addr_len = 16, .max_payload = MAX_PAYLOAD6, .max_ihl = 5,
 	.icmp = "ICMPv6", .ttl = "hop limit", .server = "server IPv6", .client = "client IPv6",
 	.sizes = { 0, 1, 2, 17, 18, 56, 57, 1000, MAX_PAYLOAD6 },
