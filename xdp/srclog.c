@@ -100,7 +100,6 @@ int srclog(struct xdp_md *ctx)
 			st->malformed++;
 			return XDP_PASS;
 		}
-		key.ifindex = ctx->ingress_ifindex;
 		key.family = XDPKIT_FAMILY_IPV4;
 		__builtin_memcpy(key.addr, &ip->saddr, sizeof(ip->saddr));
 		st->ipv4++;
@@ -109,7 +108,6 @@ int srclog(struct xdp_md *ctx)
 			st->malformed++;
 			return XDP_PASS;
 		}
-		key.ifindex = ctx->ingress_ifindex;
 		key.family = XDPKIT_FAMILY_IPV6;
 		__builtin_memcpy(key.addr, &ip6->saddr, sizeof(ip6->saddr));
 		st->ipv6++;
@@ -132,6 +130,7 @@ int srclog(struct xdp_md *ctx)
 	 * take the precise one.
 	 */
 	now = bpf_ktime_get_coarse_ns();
+	key.ifindex = ctx->ingress_ifindex;
 	count_source(st, &key, len, now);
 	log_source(ctx, st, &key, len);
 	return XDP_PASS;
