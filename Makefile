@@ -28,7 +28,11 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all check demo bench install uninstall help clean deps-build deps-check
+.PHONY: all check demo bench install uninstall help clean deps-build deps-check bpf-headers
+
+# Every BPF source of ours; `make bpf-headers` lists the headers they read
+# (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
+BPF_SRCS  := $(wildcard xdp/*.c tests/xdp/*.c) tests/bench/bench_kern.c
 
 all: $(XDP_OBJS) $(HELPERS)
 
@@ -67,6 +71,11 @@ tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+bpf-headers:
+	$(Q)for f in $(BPF_SRCS); do \
+		$(CLANG) $(BPF_CFLAGS) -M $$f || exit 1; \
+	done | tr ' ' '\n' | grep '^/' | sort -u
 
 deps-build:
 	$(Q)./scripts/deps.sh build

@@ -34,3 +34,17 @@ XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	[ "$status" -eq 0 ]
 	[ -z "$output" ] || [[ "$output" != *warning* ]]
 }
+
+@test "bpf sources read only UAPI and libbpf headers" {
+	# A glibc header under -target bpf wants gnu/stubs-32.h, which only
+	# libc6-dev-i386 has (and only on amd64): a fresh Debian machine fails.
+	run make -C "$XK" -s bpf-headers
+	[ "$status" -eq 0 ] || { printf '# %s\n' "$output" >&3; false; }
+	[ -n "$output" ]
+	allowed=$(dpkg-query -L linux-libc-dev libbpf-dev)
+	bad=
+	for h in $output; do
+		printf '%s\n' "$allowed" | grep -qxF -- "$h" || bad="$bad $h"
+	done
+	[ -z "$bad" ] || { echo "# read from outside linux-libc-dev and libbpf-dev:$bad" >&3; false; }
+}

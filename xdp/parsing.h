@@ -12,11 +12,11 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/icmp.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "proto.h"
 
 #define VLAN_MAX_DEPTH	2
 #define IP_MF		0x2000
@@ -160,9 +160,9 @@ static __always_inline int parse_ipv6(struct cursor *c, void *frame, int tags,
  * checksum, identifier, sequence); returns its type, or -1 when it is not
  * all there or its code is not 0.
  */
-static __always_inline int parse_icmp_echo(struct cursor *c, struct icmphdr **icmp)
+static __always_inline int parse_icmp_echo(struct cursor *c, struct echohdr **icmp)
 {
-	struct icmphdr *h = c->pos;
+	struct echohdr *h = c->pos;
 
 	if ((void *)(h + 1) > c->end)
 		return -1;
@@ -173,15 +173,12 @@ static __always_inline int parse_icmp_echo(struct cursor *c, struct icmphdr **ic
 	return h->type;
 }
 
-#define ICMPV6_ECHO_REQUEST	128
-#define ICMPV6_ECHO_REPLY	129
-
 /* The parts of an echo frame the xdping objects read and rewrite. */
 struct echo {
 	struct ethhdr *eth;
 	struct iphdr *ip;	/* family 4 */
 	struct ipv6hdr *ip6;	/* family 6 */
-	struct icmphdr *icmp;
+	struct echohdr *icmp;
 	__u16 icmp_len;		/* ICMP header + payload */
 	/* 4 or 6. The verifier cannot prove a packet pointer non-NULL, so
 	 * which header is there is told by a scalar it tracks per path. */
@@ -209,7 +206,7 @@ static __always_inline int parse_echo(struct xdp_md *ctx, struct echo *e)
 	} else {
 		return -1;
 	}
-	if (e->icmp_len < sizeof(struct icmphdr))
+	if (e->icmp_len < sizeof(struct echohdr))
 		return -1;
 	return parse_icmp_echo(&c, &e->icmp);
 }

@@ -50,10 +50,10 @@ int xdping_client(struct xdp_md *ctx)
 	if (type != (e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY))
 		return pass(st);
 	key.ifindex = ctx->ingress_ifindex;
-	key.id = e.icmp->un.echo.id;
+	key.id = e.icmp->id;
 	key.family = e.family;
 	run = bpf_map_lookup_elem(&xdping_runs, &key);
-	if (!run || run->seq != e.icmp->un.echo.sequence || run->done >= run->count ||
+	if (!run || run->seq != e.icmp->seq || run->done >= run->count ||
 	    !from_target(&e, run))
 		return pass(st);
 
@@ -73,9 +73,9 @@ int xdping_client(struct xdp_md *ctx)
 		st->samples++;
 		if (i >= run->count) {
 			/* Hand ping back the reply to the request it sent. */
-			csum_replace16(&e.icmp->checksum, e.icmp->un.echo.sequence,
+			csum_replace16(&e.icmp->checksum, e.icmp->seq,
 				       run->first_seq);
-			e.icmp->un.echo.sequence = run->first_seq;
+			e.icmp->seq = run->first_seq;
 			st->completed++;
 			return pass(st);
 		}
@@ -84,10 +84,10 @@ int xdping_client(struct xdp_md *ctx)
 	echo_turn(&e);
 	old = word_at(&e.icmp->type);
 	e.icmp->type = e.family == 4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST;
-	seq = bpf_htons(bpf_ntohs(e.icmp->un.echo.sequence) + 1);
+	seq = bpf_htons(bpf_ntohs(e.icmp->seq) + 1);
 	csum_replace2x16(&e.icmp->checksum, old, word_at(&e.icmp->type),
-			 e.icmp->un.echo.sequence, seq);
-	e.icmp->un.echo.sequence = seq;
+			 e.icmp->seq, seq);
+	e.icmp->seq = seq;
 	run->seq = seq;
 	run->sent_ns = now;
 	st->answered++;

@@ -7,8 +7,9 @@ REF_DIR       := build/ref
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 REF_IN_TAR    := linux-source-6.1/tools/testing/selftests/bpf
 # The reference is built exactly as ours are, minus our warning flags:
-# it is not our code.
-REF_CFLAGS    := -target bpf -mcpu=v3 -O2 -g \
+# it is not our code. tests/bench/ref-include stands in for the two glibc
+# headers it reaches, so it builds where no 32-bit libc is installed.
+REF_CFLAGS    := -target bpf -mcpu=v3 -O2 -g -Itests/bench/ref-include \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 BENCH_BUILT   := $(REF_DIR)/xdping_kern.o $(BENCH_DIR)/bench_kern.o $(BENCH_DIR)/xdpbench
 # The sub-make reads the same makefiles this one did.

@@ -19,7 +19,7 @@ int drop(struct xdp_md *ctx)
 
 	if (type != ICMP_ECHO && type != ICMPV6_ECHO_REQUEST)
 		return XDP_PASS;
-	seq = bpf_ntohs(e.icmp->un.echo.sequence);
+	seq = bpf_ntohs(e.icmp->seq);
 #ifdef DROP_NTH_SEQ5
 	if (seq == 5 && ++seen == DROP_NTH_SEQ5)
 		return XDP_DROP;
