@@ -15,7 +15,7 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
-HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
+HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
 
@@ -49,6 +49,10 @@ scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+
+scripts/xdpkit-pins: scripts/xdpkit-pins.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
