@@ -141,38 +141,166 @@ mode_name() {
 	esac
 }
 
-# bpffs_init: finds the bpffs ($TC_BPF_MNT, else /sys/fs/bpf), mounts it
-# when missing, and sets XK_BPFFS, XK_PINS (where iproute2 pins) and
-# XK_MOUNTED (1 when we mounted it).
+# bpffs_init: finds the bpffs ($TC_BPF_MNT, else /sys/fs/bpf) and mounts
+# one there, mode 0700, when there is none: on a missing or empty
+# directory only, never over files (exit 3). Sets XK_BPFFS, XK_MOUNTED (1
+# when we mounted it), XK_ROOT (this network namespace's pin root, see
+# pin_root) and XK_PINS (where iproute2 pins our maps: $XK_ROOT/xdp/globals).
 bpffs_init() {
 	XK_BPFFS=${TC_BPF_MNT:-/sys/fs/bpf}
 	XK_MOUNTED=0
+	XK_MADE=
+	XK_TIDY=0
 	case $XK_BPFFS in
 	/*) ;;
 	*) die 3 "TC_BPF_MNT must be an absolute path" ;;
 	esac
+	while :; do
+		case $XK_BPFFS in
+		?*/) XK_BPFFS=${XK_BPFFS%/} ;;
+		*) break ;;
+		esac
+	done
+	need_built "$XK_SCRIPTS/xdpkit-pins"
 	if [ "$(stat -f -c %T -- "$XK_BPFFS" 2>/dev/null)" != bpf_fs ]; then
-		if ! mkdir -p -- "$XK_BPFFS" 2>/dev/null ||
-			! mount -t bpf bpf "$XK_BPFFS" 2>/dev/null; then
-			die 3 "no bpffs at $XK_BPFFS and it cannot be mounted; point TC_BPF_MNT at a directory where one can be"
-		fi
+		bpffs_mount
+	elif XK_MADE=$(readlink -- "$XK_BPFFS/$XK_MARK" 2>/dev/null); then
+		# an xdpkit script mounted it: the last one to need it unmounts it
 		XK_MOUNTED=1
+		[ "$XK_MADE" != - ] || XK_MADE=
 	fi
-	XK_PINS=$XK_BPFFS/xdp/globals
+	pin_root
+	XK_PINS=$XK_ROOT/xdp/globals
 }
 
-# bpffs_done: unmounts the bpffs we mounted, once nothing is pinned in it.
+# bpffs_mount: mounts a bpffs at XK_BPFFS, a missing or empty directory.
+# Sets XK_MOUNTED, and XK_MADE to the topmost directory it had to make. A
+# symlink XK_MARK at the top of the new bpffs (no dot: bpffs refuses names
+# with one) records both, so that the script that removes the last pin (a
+# stop) unmounts it and removes what was made for it, not only the script
+# that mounted it.
+XK_MARK=xdpkit-mounted
+bpffs_mount() {
+	if [ -d "$XK_BPFFS" ]; then
+		[ -z "$(ls -A -- "$XK_BPFFS" 2>/dev/null)" ] ||
+			die 3 "$XK_BPFFS is a directory with files in it, not a bpffs: xdpkit never mounts over it; point TC_BPF_MNT at a bpffs or an empty directory"
+	elif [ -e "$XK_BPFFS" ] || [ -L "$XK_BPFFS" ]; then
+		die 3 "no bpffs at $XK_BPFFS and it cannot be mounted (not a directory); point TC_BPF_MNT at a bpffs or an empty directory"
+	else
+		XK_MADE=$XK_BPFFS
+		while [ -n "${XK_MADE%/*}" ] && [ ! -e "${XK_MADE%/*}" ]; do
+			XK_MADE=${XK_MADE%/*}
+		done
+		(umask 077 && mkdir -p -- "$XK_BPFFS") 2>/dev/null || XK_MADE=
+	fi
+	if [ -d "$XK_BPFFS" ] && mount -t bpf -o mode=0700 bpf "$XK_BPFFS" 2>/dev/null; then
+		XK_MOUNTED=1
+		ln -s -- "${XK_MADE:--}" "$XK_BPFFS/$XK_MARK" 2>/dev/null || true
+		return 0
+	fi
+	bpffs_unmade
+	die 3 "no bpffs at $XK_BPFFS and it cannot be mounted; point TC_BPF_MNT at a directory where one can be"
+}
+
+# bpffs_unmade: removes the directories bpffs_mount made, if still empty.
+bpffs_unmade() {
+	[ -n "${XK_MADE:-}" ] || return 0
+	set -- "$XK_BPFFS"
+	while rmdir -- "$1" 2>/dev/null && [ "$1" != "$XK_MADE" ]; do
+		set -- "${1%/*}"
+	done
+	XK_MADE=
+}
+
+# netns_is_init: true in the initial network namespace, the only one that
+# shows the host-wide net.core sysctls (netdev_max_backlog among them).
+netns_is_init() {
+	[ -e /proc/sys/net/core/netdev_max_backlog ]
+}
+
+# pin_root: sets XK_NETNS, the cookie of this network namespace, and
+# XK_ROOT, the directory it gives iproute2 as TC_BPF_MNT. A bpffs may be
+# shared by several namespaces (ip netns exec with one TC_BPF_MNT), and
+# runs and sources are keyed by ifindex, which repeats across them: so
+# only one namespace pins at the top of the bpffs (the initial one, or
+# the one whose cookie XDPKIT_ROOT_NETNS names), and every other one
+# under $XK_BPFFS/xdpkit/netns/COOKIE. A cookie is never reused while the
+# kernel runs, so a namespace never inherits the pins of a dead one.
+pin_root() {
+	XK_NETNS=$("$XK_SCRIPTS/xdpkit-pins" netns) ||
+		die 3 "cannot tell which network namespace this is"
+	case $XK_BPFFS in
+	*/xdpkit/netns/"$XK_NETNS")
+		XK_ROOT=$XK_BPFFS
+		return 0 ;;
+	*/xdpkit/netns/*)
+		die 3 "$XK_BPFFS holds the pins of another network namespace (this one is ${XK_NETNS}); point TC_BPF_MNT at the bpffs itself" ;;
+	esac
+	if [ -n "${XDPKIT_ROOT_NETNS:-}" ]; then
+		[ "$XK_NETNS" != "$XDPKIT_ROOT_NETNS" ] || { XK_ROOT=$XK_BPFFS; return 0; }
+	elif netns_is_init; then
+		XK_ROOT=$XK_BPFFS
+		return 0
+	fi
+	XK_ROOT=$XK_BPFFS/xdpkit/netns/$XK_NETNS
+	[ -d "$XK_ROOT" ] || XK_TIDY=1
+}
+
+# root_make: makes this namespace's pin root (iproute2 would mount a new
+# bpffs over a missing TC_BPF_MNT, hiding it from everyone else).
+root_make() {
+	[ ! -d "$XK_ROOT" ] || return 0
+	(umask 077 && mkdir -p -- "$XK_ROOT") 2>/dev/null ||
+		die 3 "cannot make $XK_ROOT for the pins of this network namespace"
+}
+
+# root_prune: removes this namespace's pin root when no pin is left in it
+# (only what iproute2 and root_make put there: xdp and ip links, tc/globals).
+root_prune() {
+	[ "$XK_ROOT" != "$XK_BPFFS" ] && [ -d "$XK_ROOT" ] || return 0
+	[ -z "$(find "$XK_ROOT" ! -type d ! -type l 2>/dev/null)" ] || return 0
+	for l in xdp ip; do
+		[ ! -L "$XK_ROOT/$l" ] || rm -f -- "$XK_ROOT/$l"
+	done
+	rmdir -- "$XK_ROOT/tc/globals" "$XK_ROOT/tc" 2>/dev/null || true
+	rmdir -- "$XK_ROOT" "${XK_ROOT%/*}" "${XK_ROOT%/*/*}" 2>/dev/null || true
+}
+
+# bpffs_done: removes this namespace's pin root when we made it or removed
+# its last pins and it is empty; unmounts the bpffs we mounted, once
+# nothing is pinned in it, and removes the directory we made for it.
 bpffs_done() {
+	[ "${XK_TIDY:-0}" -eq 0 ] || root_prune
 	[ "${XK_MOUNTED:-0}" -eq 1 ] || return 0
 	[ -z "$(find "$XK_BPFFS" -type f ! -name '*.debug' 2>/dev/null)" ] || return 0
-	umount "$XK_BPFFS" 2>/dev/null || true
+	rm -f -- "$XK_BPFFS/$XK_MARK"
+	if ! umount "$XK_BPFFS" 2>/dev/null; then
+		ln -s -- "${XK_MADE:--}" "$XK_BPFFS/$XK_MARK" 2>/dev/null || true
+		return 0
+	fi
 	XK_MOUNTED=0
+	bpffs_unmade
+}
+
+# pins_fit OBJ: exit 3, naming the pin and what differs, when a map OBJ
+# pins by name is already pinned with another type or layout (planted, or
+# left by an old version); the pin is left in place.
+pins_fit() {
+	[ -d "$XK_PINS" ] || return 0
+	f_why=$("$XK_SCRIPTS/xdpkit-pins" check "$1" "$XK_PINS" 2>&1) && return 0
+	case $f_why in
+	"$XK_PINS/"*) die 3 "$f_why; left in place (remove it if nothing uses it)" ;;
+	'') die 3 "cannot compare the pins in $XK_PINS with $1" ;;
+	*) die 3 "${f_why#xdpkit-pins: }" ;;
+	esac
 }
 
 # xdp_attach IFACE MODE OBJ: plain iproute2; never -force. Sets XK_ATTACHED
 # to "ID MODE" of what we attached. Exit 3 when IFACE refuses.
 xdp_attach() {
-	if ! err=$(ip link set dev "$1" "$2" obj "$3" sec xdp 2>&1); then
+	pins_fit "$3"
+	root_make
+	if ! err=$(TC_BPF_MNT=$XK_ROOT ip link set dev "$1" "$2" obj "$3" sec xdp 2>&1); then
 		err=$(printf '%s' "$err" | grep -v '^$' | tail -n 1)
 		case $err in
 		*already*attached* | *busy* | *"can't be active"*)
@@ -275,6 +403,7 @@ pins_release() {
 		esac
 		if [ -e "$pin" ] && ! map_in_use "$pin"; then
 			rm -f -- "$pin"
+			XK_TIDY=1
 		fi
 	done
 }

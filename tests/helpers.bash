@@ -33,6 +33,7 @@ lab_down() {
 	ip link del "${C:-none}" 2>/dev/null || true
 	ip netns del "${NS:-none}" 2>/dev/null || true
 	rm -f "$PINS"/* "$XDPKIT_TEST_TMP"/bpffs/tc/globals/* 2>/dev/null || true
+	rm -rf /sys/fs/bpf/xdpkit "$XDPKIT_TEST_TMP"/bpffs/xdpkit 2>/dev/null || true
 }
 
 # peer_xdp OBJ [MODE]: attaches an object on the far side (default native).
@@ -54,15 +55,11 @@ xdp_id() {
 
 # assert_clean IFACE [BPFFS]: no XDP program, no xdping pin, no run left.
 assert_clean() {
-	local pins=${2:-/sys/fs/bpf}/xdp/globals
 	if [ -n "$(xdp_id "$1")" ]; then
 		echo "XDP program left on $1: $(ip -o link show dev "$1")"
 		return 1
 	fi
-	if ls "$pins"/xdping_* >/dev/null 2>&1; then
-		echo "pins left: $(ls "$pins")"
-		return 1
-	fi
+	no_pins "${2:-}"
 }
 
 # samples OUTPUT: the number of XDP sample lines in xdping.sh's output.
@@ -126,11 +123,18 @@ expect_error() {
 	fi
 }
 
+# pins_named BPFFS PATTERN: the pins matching PATTERN anywhere in BPFFS
+# (at its top, and under xdpkit/netns/ for other namespaces).
+pins_named() {
+	[ ! -d "$1" ] || find "$1/" -name "$2" ! -type d ! -type l
+}
+
 # no_pins [BPFFS]: none of the xdping pins exist.
 no_pins() {
-	local pins=${1:-/sys/fs/bpf}/xdp/globals
-	if ls "$pins"/xdping_* >/dev/null 2>&1; then
-		echo "pins left: $(ls "$pins")"
+	local left
+	left=$(pins_named "${1:-/sys/fs/bpf}" 'xdping_*')
+	if [ -n "$left" ]; then
+		echo "pins left: $left"
 		return 1
 	fi
 }
@@ -141,9 +145,10 @@ SRCLOG_PINS="srclog_sources srclog_events srclog_config srclog_stats"
 
 # no_srclog_pins [BPFFS]: none of the srclog pins exist.
 no_srclog_pins() {
-	local pins=${1:-/sys/fs/bpf}/xdp/globals
-	if ls "$pins"/srclog_* >/dev/null 2>&1; then
-		echo "srclog pins left: $(ls "$pins")"
+	local left
+	left=$(pins_named "${1:-/sys/fs/bpf}" 'srclog_*')
+	if [ -n "$left" ]; then
+		echo "srclog pins left: $left"
 		return 1
 	fi
 }
@@ -262,4 +267,15 @@ copy_tree() {
 	cp "$XK"/xdp/*.o "$d/xdp/"
 	chmod -R a+rX "$d"
 	printf '%s\n' "$d"
+}
+
+# -- namespaces and the bpffs -------------------------------------------
+
+# ns_pins NETNS BPFFS: where the scripts run in NETNS (ip netns exec, with
+# TC_BPF_MNT=BPFFS) pin their maps: every namespace but the suite's own
+# pins under BPFFS/xdpkit/netns/COOKIE (scripts/lib.sh, pin_root).
+ns_pins() {
+	local cookie
+	cookie=$(ip netns exec "$1" "$XK/scripts/xdpkit-pins" netns) || return 1
+	printf '%s/xdpkit/netns/%s/xdp/globals\n' "$2" "$cookie"
 }

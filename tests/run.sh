@@ -29,6 +29,11 @@ mount -t bpf bpf "$XDPKIT_TEST_TMP/bpffs"
 export XDPKIT_TEST_TMP
 trap 'umount -R "$XDPKIT_TEST_TMP" 2>/dev/null; rmdir "$XDPKIT_TEST_TMP" 2>/dev/null || true' EXIT
 ip link set lo up
+# The suite's namespace owns its private bpffs: its pins stay at the top,
+# where the tests look; namespaces the tests make pin under
+# xdpkit/netns/COOKIE (scripts/lib.sh, pin_root).
+XDPKIT_ROOT_NETNS=$(./scripts/xdpkit-pins netns 2>/dev/null || true)
+export XDPKIT_ROOT_NETNS
 
 if [ "$#" -eq 0 ]; then
 	set -- tests/pkt/*_test tests/*.bats

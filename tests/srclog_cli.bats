@@ -465,8 +465,9 @@ follow_ends() {
 	far_srclog "$P" start -N
 	expect_ok
 	[[ $output == "srclog attached to $P (native mode, prog "* ]] || { show_run; return 1; }
-	# The pins live in the bpffs TC_BPF_MNT names, not in /sys/fs/bpf.
-	[ -e "$FAR_FS/xdp/globals/srclog_sources" ] || { ls -R "$FAR_FS"; return 1; }
+	# The pins live in the bpffs TC_BPF_MNT names, not in /sys/fs/bpf,
+	# under the far namespace's own directory.
+	[ -e "$(ns_pins "$NS" "$FAR_FS")/srclog_sources" ] || { ls -R "$FAR_FS"; return 1; }
 	no_srclog_pins
 
 	far_srclog "$P" reset

@@ -92,7 +92,7 @@ check_run() {
 	[ "$status" -eq 0 ]
 	check_run "$output" 3 64
 	[ -z "$(ip netns exec "$NS" ip -o link show dev "$P" | grep prog/xdp)" ]
-	[ -z "$(ls "$bpffs"/xdp/globals/xdping_* 2>/dev/null)" ]
+	no_pins "$bpffs"
 }
 
 @test "a ping to the same host from another process is never touched" {

@@ -90,7 +90,7 @@ local_responder_off() {
 	expect_ok
 	[[ $output == *"attached to $P (native mode, prog "* ]] || { show_run; return 1; }
 	[ -n "$(far_xdp_id)" ]
-	[ -e "$FAR_FS/xdp/globals/xdping_stats" ]
+	[ -e "$(ns_pins "$NS" "$FAR_FS")/xdping_stats" ]
 
 	peer_responder off
 	run ping -n -c 3 -i 0.2 -W 1 "$P_ADDR"
