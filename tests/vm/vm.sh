@@ -46,11 +46,13 @@ done
 # The kernel: the newest one whose modules are here.
 kernel=${XDPKIT_VM_KERNEL:-}
 if [ -z "$kernel" ]; then
-	for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
-		[ -e "/lib/modules/${k#/boot/vmlinuz-}/modules.dep" ] && kernel=$k
-	done
+	kernel=$(for k in /boot/vmlinuz-*; do
+		[ ! -e "/lib/modules/${k#/boot/vmlinuz-}/modules.dep" ] || echo "$k"
+	done | sort -V | tail -n 1)
 fi
-[ -n "$kernel" ] && [ -r "$kernel" ] || fail "no kernel with modules under /boot (apt-get install linux-image-amd64)"
+if [ -z "$kernel" ] || [ ! -r "$kernel" ]; then
+	fail "no kernel with modules under /boot (apt-get install linux-image-amd64)"
+fi
 kver=${kernel##*/vmlinuz-}
 mods=/lib/modules/$kver
 [ -e "$mods/modules.dep" ] || fail "no modules for $kver in $mods"
@@ -78,6 +80,7 @@ done
 
 tmp=
 qpid=
+# shellcheck disable=SC2317 # run from the trap
 cleanup() {
 	if [ -n "$qpid" ]; then
 		kill "$qpid" 2>/dev/null || true
