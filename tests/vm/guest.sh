@@ -27,11 +27,19 @@ mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-# The host's /run and /tmp came along in the 9p root: hide them.
+# The host's /run and /tmp came along in the 9p root: hide them, and
+# bring the tree back if it lived there (a clone in /tmp).
+tree=$1
+mkdir -p /xkvm-tree
+mount --bind "$tree" /xkvm-tree
 for d in /run /tmp /var/tmp; do
 	mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
 chmod 0755 /run
+if [ ! -d "$tree/tests/vm" ]; then
+	mkdir -p "$tree"
+	mount --bind /xkvm-tree "$tree"
+fi
 mkdir -p "$out"
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 xkout "$out"; then
 	echo "vm guest: cannot mount the result directory"
@@ -40,7 +48,7 @@ fi
 hostname xdpkit-vm
 ip link set lo up
 
-cd -- "$1" || { echo "vm guest: no tree at $1"; off; }
+cd -- "$tree" || { echo "vm guest: no tree at $tree"; off; }
 # veth for every lab; 8021q and sch_netem for the tests that need them
 # (they skip where a module is missing).
 for m in veth 8021q sch_netem; do
