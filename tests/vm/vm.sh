@@ -143,7 +143,7 @@ until [ -e "$tmp/console" ] || ! kill -0 "$qpid" 2>/dev/null; do
 	sleep 0.1
 done
 [ ! -e "$tmp/console" ] || tail -n +1 -s 0.5 -f --pid="$qpid" "$tmp/console" |
-	tr -d '\r' | sed '/^\[ *[0-9.]*\] \(sysrq\|reboot\): /d'
+	sed -u 's/\r$//; /^\[ *[0-9.]*\] \(sysrq\|reboot\): /d'
 qrc=0
 wait "$qpid" || qrc=$?
 qpid=
