@@ -113,7 +113,7 @@ all_samples() {
 	vlan_pair 100
 	vlan_addrs
 	run --separate-stderr "$XK/scripts/xdping.sh" -N -c 2 "$VC" "$V4P"
-	expect_error 3 "$VC"
+	expect_error 3 "no native XDP"
 	assert_clean "$VC"
 	# and the generic attach says so on the header line
 	run --separate-stderr "$XK/scripts/xdping.sh" -S -c 2 -i 0.05 "$VC" "$V4P"
@@ -147,7 +147,7 @@ all_samples() {
 @test "xdping-server.sh -N on an 802.1Q device: exit 3, one line, nothing left" {
 	vlan_pair 100
 	server "$VP" start -N
-	expect_error 3 "$VP" xdping-server.sh
+	expect_error 3 "no native XDP" xdping-server.sh
 	[ -z "$(ip netns exec "$NS" ip -o link show dev "$VP" | grep 'prog/xdp')" ]
 	[ -z "$(ls "$SRV_MNT"/xdp/globals/ 2>/dev/null)" ]
 }
@@ -190,8 +190,8 @@ srclog_vlan() {
 	vlan_pair 100
 	vlan_addrs
 	lab_quiet
-	sysctl -qw "net.ipv6.conf.$VC.disable_ipv6=1"
-	ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$VP.disable_ipv6=1"
+	sysctl -qw "net/ipv6/conf/$VC/disable_ipv6=1"
+	ip netns exec "$NS" sysctl -qw "net/ipv6/conf/$VP/disable_ipv6=1"
 	ip neigh replace "$V4P" lladdr "$(mac_of "$P" "$NS")" dev "$VC"
 	# 98-byte requests; the lower device sees the 4-byte tag only when it
 	# travels in the frame (tx-vlan-offload off)
