@@ -122,7 +122,7 @@ clean:
 # check-vm: every test; check-vm-ci: the part CI runs (see README, "Debian's
 # kernel in a VM"). VM_TESTS=FILE... runs those files instead.
 VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
-	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats
+	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
 .PHONY: check-build check-vm check-vm-ci deps-vm
 
 check-build: all $(TEST_BINS) $(TEST_OBJS)
