@@ -80,8 +80,10 @@ done
 
 tmp=
 qpid=
+spid=
 # shellcheck disable=SC2317 # run from the trap
 cleanup() {
+	[ -z "$spid" ] || kill "$spid" 2>/dev/null || true
 	if [ -n "$qpid" ]; then
 		kill "$qpid" 2>/dev/null || true
 		wait "$qpid" 2>/dev/null || true
@@ -138,15 +140,21 @@ timeout -k 10 "$limit" qemu-system-x86_64 \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 xdpkit.tree=$tree" \
 	>"$tmp/qemu.err" 2>&1 &
 qpid=$!
-# The console, live, until qemu ends.
-until [ -e "$tmp/console" ] || ! kill -0 "$qpid" 2>/dev/null; do
-	sleep 0.1
-done
-[ ! -e "$tmp/console" ] || tail -n +1 -s 0.5 -f --pid="$qpid" "$tmp/console" |
-	sed -u 's/\r$//; /^\[ *[0-9.]*\] \(sysrq\|reboot\): /d'
+# The console, live, until qemu ends; in the background, so that a signal
+# to us interrupts the wait below and the trap stops qemu.
+(
+	until [ -e "$tmp/console" ] || ! kill -0 "$qpid" 2>/dev/null; do
+		sleep 0.1
+	done
+	[ ! -e "$tmp/console" ] || tail -n +1 -s 0.5 -f --pid="$qpid" "$tmp/console" |
+		sed -u 's/\r$//; /^\[ *[0-9.]*\] \(sysrq\|reboot\): /d'
+) &
+spid=$!
 qrc=0
 wait "$qpid" || qrc=$?
 qpid=
+wait "$spid" || true
+spid=
 took=$(($(date +%s) - start))
 
 if [ ! -s "$tmp/out/rc" ]; then
