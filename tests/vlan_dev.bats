@@ -171,8 +171,10 @@ all_samples() {
 srclog_vlan() {
 	local s=$XK/scripts/srclog.sh
 	ethtool -K "$C" txvlan "$1"
-	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" start -S -l off >/dev/null
+	# the lower device first: the kernel refuses a program on a device
+	# whose upper device has one
 	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$P" start -l off >/dev/null
+	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" start -S -l off >/dev/null
 	pings "$VC" "$V4P" 7
 	run ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" top -j -i 0
 	printf '%s\n' "$output" | jq -e --arg a "$V4C" \

@@ -19,7 +19,7 @@ off() {
 	sync
 	umount "$out" 2>/dev/null
 	echo o >/proc/sysrq-trigger
-	sleep 10
+	sleep 10 2>/dev/null
 }
 
 mount -t proc proc /proc
