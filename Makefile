@@ -121,3 +121,23 @@ include tests/bench/bench.mk
 
 clean:
 	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) $(TEST_OBJS) build
+
+# -- The suite in Debian's own kernel, under qemu (tests/vm/vm.sh) --------
+# check-vm: every test; check-vm-ci: the part CI runs (see README, "Debian's
+# kernel in a VM"). VM_TESTS=FILE... runs those files instead.
+VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
+	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
+.PHONY: check-build check-vm check-vm-ci deps-vm
+
+check-build: all $(TEST_BINS) $(TEST_OBJS)
+
+deps-vm:
+	$(Q)./scripts/deps.sh vm
+
+check-vm: deps-vm
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)./tests/vm/vm.sh $(VM_TESTS)
+
+check-vm-ci: deps-vm
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)./tests/vm/vm.sh $(or $(VM_TESTS),$(VM_CI_TESTS))

@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# deps.sh build|check|bench: installs the Debian packages a target needs
+# deps.sh build|check|bench|vm: installs the Debian packages a target needs
 # and that are missing. Exit 3 when they cannot be installed.
 set -eu
 
 build="make gcc libc6-dev clang llvm libbpf-dev linux-libc-dev iproute2 bpftool iputils-ping"
 case ${1:-build} in
 build) want=$build ;;
-check) want="$build bats shellcheck util-linux jq" ;;
+check) want="$build bats shellcheck util-linux jq ethtool" ;;
 bench) want="$build linux-source-6.1 xz-utils" ;;
-*) echo "usage: deps.sh build|check|bench" >&2; exit 2 ;;
+vm) want="$build bats shellcheck util-linux jq ethtool qemu-system-x86 linux-image-amd64 busybox-static cpio kmod" ;;
+*) echo "usage: deps.sh build|check|bench|vm" >&2; exit 2 ;;
 esac
 
 missing=

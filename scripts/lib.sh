@@ -305,6 +305,8 @@ xdp_attach() {
 		case $err in
 		*already*attached* | *busy* | *"can't be active"*)
 			die 3 "$1 already has an XDP program; xdpkit never replaces one" ;;
+		*"not support XDP in native mode"*)
+			die 3 "$1 has no native XDP (VLAN devices, bridges and the like attach generic only): use -S" ;;
 		esac
 		die 3 "cannot attach $3 to $1: ${err:-ip failed}"
 	fi

@@ -279,3 +279,30 @@ ns_pins() {
 	cookie=$(ip netns exec "$1" "$XK/scripts/xdpkit-pins" netns) || return 1
 	printf '%s/xdpkit/netns/%s/xdp/globals\n' "$2" "$cookie"
 }
+
+# -- kernel features -----------------------------------------------------
+
+# need_kernel vlan|netem: skips the test, with the reason, when this kernel
+# cannot make 802.1Q/802.1ad devices (CONFIG_VLAN_8021Q) or a netem qdisc
+# (CONFIG_NET_SCH_NETEM). `make check-vm` runs such tests in Debian's own
+# kernel, which has both.
+need_kernel() {
+	case $1 in
+	vlan)
+		modprobe -q 8021q 2>/dev/null || true
+		[ -d /proc/net/vlan ] ||
+			skip "no 802.1Q VLAN devices in $(uname -r) (CONFIG_VLAN_8021Q); make check-vm runs it"
+		;;
+	netem)
+		modprobe -q sch_netem 2>/dev/null || true
+		if ! tc qdisc add dev lo root netem delay 0ms 2>/dev/null; then
+			skip "no netem qdisc in $(uname -r) (CONFIG_NET_SCH_NETEM); make check-vm runs it"
+		fi
+		tc qdisc del dev lo root
+		;;
+	*)
+		echo "need_kernel: unknown feature $1" >&2
+		return 1
+		;;
+	esac
+}
