@@ -16,7 +16,8 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
-TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
+TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
+	     tests/tools/flood
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
 
 ifeq ($(V),1)
@@ -44,9 +45,9 @@ scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
 
-scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/srclog-map: scripts/srclog-map.c $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
 	$(call msg,CC,$@)

@@ -25,6 +25,8 @@ static __always_inline void count_source(struct srclog_stats *st, const struct s
 		 */
 		if (bpf_map_update_elem(&srclog_sources, key, &first, BPF_ANY))
 			st->source_errors++;
+		else
+			st->new_sources++;
 		return;
 	}
 	/* The source may be known from other CPUs only. */
