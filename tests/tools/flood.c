@@ -6,7 +6,7 @@
  *   flood [-n FRAMES] [-t SECONDS] [-6 PERCENT] [-r SEED] [-H ADDR]...
  *         IFNAME DSTMAC DST4 DST6
  *
- * Sends FRAMES Ethernet frames (default 100000, at most 20000000) through
+ * Sends FRAMES Ethernet frames (default 100000, at most 100000000) through
  * an AF_PACKET socket bound to IFNAME, or fewer when SECONDS (default 60,
  * at most 600) run out first, or on SIGINT/SIGTERM. Frame i comes from the
  * heavy source number i % 100 when that is below the number of -H ADDR
@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FRAMES	20000000ul
+#define MAX_FRAMES	100000000ul
 #define MAX_SECONDS	600ul
 #define MAX_HEAVY	16
 #define BATCH		64
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+n:t:6:r:H:")) != -1) {
 		switch (opt) {
 		case 'n':
-			frames = number(optarg, 1, MAX_FRAMES, "FRAMES is not a number from 1 to 20000000");
+			frames = number(optarg, 1, MAX_FRAMES, "FRAMES is not a number from 1 to 100000000");
 			break;
 		case 't':
 			seconds = number(optarg, 1, MAX_SECONDS, "SECONDS is not a number from 1 to 600");
