@@ -70,8 +70,11 @@ sources_ok() {
 	srclog "$C" start -l off
 	flood -n 100000000 -t 300 &
 	FLOOD_PID=$!
-	# Until the map is full and churning.
-	until srclog "$C" status && [[ $output == *"new sources taken in: "[1-9][0-9][0-9][0-9][0-9][0-9]* ]]; do
+	# Until the map is full and churning: 200,000 frames, nearly all from
+	# new sources, through a map of 65,536.
+	until srclog "$C" status &&
+		[[ $output =~ frames\ with\ a\ source:\ ipv4\ ([0-9]+),\ ipv6\ ([0-9]+) ]] &&
+		[ $((BASH_REMATCH[1] + BASH_REMATCH[2])) -ge 200000 ]; do
 		flooding || { echo "the flood ended early: $(cat "$FLOOD_OUT")"; return 1; }
 		sleep 0.2
 	done
