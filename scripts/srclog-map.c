@@ -81,6 +81,7 @@ struct maps {
 	int sources, stats, config;
 	uint32_t capacity;
 	unsigned int ncpus;
+	unsigned int values;		/* per source: ncpus, or 1 for a shared map */
 };
 
 static void die(int code, const char *what, const char *arg)
@@ -121,9 +122,13 @@ static void *alloc(size_t n)
 	return p;
 }
 
-/* The pinned map dir/name, checked against the layout in maps/. */
+/*
+ * The pinned map dir/name, checked against the layout in maps/. type2,
+ * when not 0, is another type accepted (set in *type_out).
+ */
 static int open_map(const char *dir, const char *name, enum bpf_map_type type, uint32_t key,
-		    uint32_t value, uint32_t *max_entries)
+		    uint32_t value, uint32_t *max_entries, enum bpf_map_type type2,
+		    enum bpf_map_type *type_out)
 {
 	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
@@ -136,7 +141,8 @@ static int open_map(const char *dir, const char *name, enum bpf_map_type type, u
 		die(EXIT_ENV, strerror(errno), path);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die(EXIT_ENV, strerror(errno), path);
-	if (info.type != type || info.key_size != key || info.value_size != value) {
+	if ((info.type != type && (!type2 || info.type != type2)) || info.key_size != key ||
+	    info.value_size != value) {
 		snprintf(what, sizeof(what),
 			 "map type %u, key %u, value %u bytes, where maps/ says %u, %u, %u "
 			 "(an object of another version is attached: stop and start srclog)",
@@ -145,23 +151,28 @@ static int open_map(const char *dir, const char *name, enum bpf_map_type type, u
 	}
 	if (max_entries)
 		*max_entries = info.max_entries;
+	if (type_out)
+		*type_out = info.type;
 	return fd;
 }
 
 static void open_maps(const char *dir, struct maps *m)
 {
+	enum bpf_map_type type;
 	int n = libbpf_num_possible_cpus();
 
 	if (n <= 0)
 		die(EXIT_ENV, "cannot count the possible CPUs", strerror(-n));
 	m->ncpus = n;
+	/* A build with -DSRCLOG_SHARED has one value for all CPUs. */
 	m->sources = open_map(dir, "srclog_sources", BPF_MAP_TYPE_LRU_PERCPU_HASH,
 			      sizeof(struct srclog_key), sizeof(struct srclog_source),
-			      &m->capacity);
+			      &m->capacity, BPF_MAP_TYPE_LRU_HASH, &type);
+	m->values = type == BPF_MAP_TYPE_LRU_HASH ? 1 : m->ncpus;
 	m->stats = open_map(dir, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-			    sizeof(struct srclog_stats), NULL);
+			    sizeof(struct srclog_stats), NULL, 0, NULL);
 	m->config = open_map(dir, "srclog_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			     sizeof(struct srclog_config), NULL);
+			     sizeof(struct srclog_config), NULL, 0, NULL);
 }
 
 static void read_stats(const struct maps *m, struct srclog_stats *sum)
@@ -215,13 +226,13 @@ static void read_sources(const struct maps *m, long ifindex, struct pass *p)
 	int first = 1, end = 0;
 
 	/* Enough entries per call to be quick, few enough to bound memory. */
-	chunk = BATCH_BYTES / (vsz * m->ncpus);
+	chunk = BATCH_BYTES / (vsz * m->values);
 	if (chunk < 64)
 		chunk = 64;
 	if (chunk > 8192)
 		chunk = 8192;
 	keys = alloc(chunk * sizeof(*keys));
-	vals = alloc(chunk * vsz * m->ncpus);
+	vals = alloc(chunk * vsz * m->values);
 	memset(p, 0, sizeof(*p));
 	p->s = alloc(cap * sizeof(*p->s));
 
@@ -237,7 +248,7 @@ static void read_sources(const struct maps *m, long ifindex, struct pass *p)
 			free(keys);
 			free(vals);
 			keys = alloc(chunk * sizeof(*keys));
-			vals = alloc(chunk * vsz * m->ncpus);
+			vals = alloc(chunk * vsz * m->values);
 			continue;
 		}
 		if (err && errno != ENOENT)
@@ -245,7 +256,7 @@ static void read_sources(const struct maps *m, long ifindex, struct pass *p)
 		end = err != 0;
 		first = 0;
 		for (i = 0; i < count; i++) {
-			const struct srclog_source *v = vals + i * m->ncpus;
+			const struct srclog_source *v = vals + i * m->values;
 			struct source *s;
 
 			if (ifindex >= 0 && keys[i].ifindex != (uint32_t)ifindex)
@@ -260,7 +271,7 @@ static void read_sources(const struct maps *m, long ifindex, struct pass *p)
 			memset(s, 0, sizeof(*s));
 			s->key = keys[i];
 			s->order = order++;
-			for (k = 0; k < m->ncpus; k++) {
+			for (k = 0; k < m->values; k++) {
 				s->v.packets += v[k].packets;
 				s->v.bytes += v[k].bytes;
 				if (v[k].first_seen_ns && (!s->v.first_seen_ns ||

@@ -187,3 +187,29 @@ $S6::/48" ] || { show_run; return 1; }
 	srclog "$C" stop
 	srclog_clean "$C"
 }
+
+@test "a build with one shared value per source (-DSRCLOG_SHARED): top, status and reset read it exactly" {
+	local d N S4
+	N=$((BATS_TEST_NUMBER % 250))
+	S4=198.19.$N
+	d=$(copy_tree)
+	cp "$XK/tests/xdp/srclog_shared.o" "$d/xdp/srclog.o"
+	SRCLOG=$d/scripts/srclog.sh
+	lab_quiet
+	srclog "$C" start -l off
+	srclog "$C" reset
+	# frames on both CPUs, one shared value per source
+	blast -r 3 -n 7 "$S4.1" "$C_ADDR"
+	ip netns exec "$NS" taskset -c 1 "$XK/tests/tools/blast" -r 3 -n 5 "$P" "$(mac_of "$C")" \
+		"$S4.1" "$C_ADDR"
+	srclog "$C" top -j -i 0
+	[ "$(jq length <<<"$output")" -eq 3 ] || { show_run; return 1; }
+	jq -e 'all(.[]; .packets == 12 and .bytes == 720)' <<<"$output" >/dev/null || { show_run; return 1; }
+	srclog "$C" status
+	[[ $output == *"sources: 3 in the map (capacity 1024, "* ]] || { show_run; return 1; }
+	srclog "$C" reset
+	srclog "$C" status
+	[[ $output == *"sources: 0 in the map (capacity 1024, "* ]] || { show_run; return 1; }
+	srclog "$C" stop
+	srclog_clean "$C"
+}

@@ -29,12 +29,19 @@ static __always_inline void count_source(struct srclog_stats *st, const struct s
 			st->new_sources++;
 		return;
 	}
+#ifdef SRCLOG_SHARED
+	__sync_fetch_and_add(&v->packets, 1);
+	__sync_fetch_and_add(&v->bytes, len);
+	if (v->last_seen_ns != now)
+		v->last_seen_ns = now;
+#else
 	/* The source may be known from other CPUs only. */
 	if (!v->packets)
 		v->first_seen_ns = now;
 	v->packets++;
 	v->bytes += len;
 	v->last_seen_ns = now;
+#endif
 }
 
 static __always_inline void log_source(struct xdp_md *ctx, struct srclog_stats *st,
