@@ -202,7 +202,7 @@ END {
 	target("xdping_server replies/s vs kernel responder", "ratio/flood/xdping_server-vs-kernel", ">=", 2)
 	# srclog: counters within 20 ns of the floor (the live log's cost is
 	# shown, with a reader and without, but has no target).
-	if ("pkt/srclog/udp-floor" in cnt || srclog == 0)
+	if ("pkt/srclog/udp-floor" in cnt || srclog == 1)
 		target("srclog counters on a UDP frame: within 20 ns of XDP_PASS", "pkt/srclog/udp-floor", "<=", 20)
 	else
 		printf "  %-58s %-26s %s\n", "srclog counters: within 20 ns of XDP_PASS", "-", "pending: no xdp/srclog.o"
