@@ -16,8 +16,9 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins
-TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
-TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
+TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
+	     tests/tools/flood
+TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o
 
 ifeq ($(V),1)
 Q :=
@@ -44,9 +45,9 @@ scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
 
-scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/srclog-map: scripts/srclog-map.c $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
 	$(call msg,CC,$@)
@@ -71,6 +72,10 @@ tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
+
+tests/xdp/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -DSRCLOG_MAX_SOURCES=1024 -c $< -o $@
 
 tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)

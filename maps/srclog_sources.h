@@ -38,8 +38,17 @@ struct srclog_source {
 };
 
 #ifdef __bpf__
+/*
+ * -DSRCLOG_SHARED builds one value for all CPUs, added to atomically: the
+ * bench's comparison only (BENCHMARKS.md), never installed or pinned.
+ */
+#ifdef SRCLOG_SHARED
+#define SRCLOG_SOURCES_TYPE	BPF_MAP_TYPE_LRU_HASH
+#else
+#define SRCLOG_SOURCES_TYPE	BPF_MAP_TYPE_LRU_PERCPU_HASH
+#endif
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, SRCLOG_SOURCES_TYPE);
 	__uint(max_entries, SRCLOG_MAX_SOURCES);
 	__type(key, struct srclog_key);
 	__type(value, struct srclog_source);

@@ -7,7 +7,8 @@
  * Every frame adds 1 to exactly one of ipv4, ipv6, arp, lldp, other,
  * vlan_deep, truncated and malformed. Every frame counted in ipv4 or
  * ipv6 while the log is on adds 1 to exactly one of logged, ring_full
- * and sampled_out.
+ * and sampled_out. Every frame counted in ipv4 or ipv6 adds 1 to at most
+ * one of new_sources and source_errors.
  */
 #ifndef XDPKIT_MAPS_SRCLOG_STATS_H
 #define XDPKIT_MAPS_SRCLOG_STATS_H
@@ -28,6 +29,7 @@ struct srclog_stats {
 	__u64 sampled_out;	/* frames left out of the log by log_every > 1 */
 	__u64 sample_tick;	/* frames considered for the log; log_every = N logs tick % N == 0 */
 	__u64 source_errors;	/* srclog_sources could not take a new source (frame still counted above) */
+	__u64 new_sources;	/* sources srclog_sources took in; once full, the LRU evicts one for each */
 };
 
 #ifdef __bpf__

@@ -1,157 +1,325 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * srclog-map: srclog's maps for the scripts, through bpftool.
+ * srclog-map: srclog's maps for the scripts, read and written directly
+ * through the bpf() syscall (libbpf), not through bpftool's text.
  *
- *   srclog-map [-j] [-b] [-n COUNT] [-i SECONDS] [-I IFINDEX] top PIN_DIR
+ *   srclog-map [-j|-f FORMAT] [-b] [-n COUNT] [-i SECONDS] [-p LEN[,LEN6]]
+ *              [-I IFINDEX] top PIN_DIR
  *   srclog-map [-I IFINDEX] status PIN_DIR
  *   srclog-map [-I IFINDEX] reset PIN_DIR
  *   srclog-map log PIN_DIR on|off|N
  *
  * PIN_DIR is where the maps are pinned ($BPFFS/xdp/globals). top reads
  * srclog_sources twice, SECONDS apart (0: once, no rates), and prints the
- * COUNT busiest sources by packets (-b: bytes); -j prints a JSON array.
- * -I keeps the sources seen on one interface. reset deletes the sources
- * (of IFINDEX, or all) and zeroes the counters; log sets srclog_config.
- * Exit: 0 done, 2 bad arguments, 3 bpftool failed.
+ * COUNT busiest sources by packets (-b: bytes). FORMAT is text (default),
+ * json (-j: a JSON array) or rules (one prefix per line, for a filter).
+ * -p aggregates the sources by prefix: IPv4 by /LEN, IPv6 by /LEN6 (LEN
+ * alone: both). -I keeps the sources seen on one interface. reset deletes
+ * the sources (of IFINDEX, or all) and zeroes the counters; log sets
+ * srclog_config.
+ *
+ * Why not bpftool: its dump walks the map with GET_NEXT_KEY, which starts
+ * again from the first bucket whenever the key it stands on has been
+ * evicted, so under churn it returns the same source several times (and
+ * more entries than the map holds); and its JSON grows with entries x
+ * CPUs. Here one pass of BPF_MAP_LOOKUP_BATCH walks the buckets in order,
+ * each once, summing the CPUs as it goes, in memory bounded by the map's
+ * size (not by its CPU count).
+ *
+ * Exit: 0 done, 2 bad arguments, 3 a map is missing, unreadable or not
+ * laid out as maps/ says.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
-static const char *helper_name = "srclog-map";
-
-#include "bpftool_cmd.h"
 #include "../maps/srclog_sources.h"
 #include "../maps/srclog_stats.h"
 #include "../maps/srclog_config.h"
 
+#define EXIT_USAGE	2
+#define EXIT_ENV	3
+/* Per-CPU values read in one batch call: at most this many bytes. */
+#define BATCH_BYTES	(4u << 20)
+
+enum format { TEXT, JSON, RULES };
+
 struct source {
-	struct srclog_key key;
+	struct srclog_key key;		/* with -p: the prefix, host bits zero */
 	struct srclog_source v;		/* summed over the CPUs */
 	double pps, bps;
+	uint64_t order;			/* when it was read: the later read wins */
+	uint64_t sources;		/* with -p: sources in the prefix */
 };
 
 struct opts {
-	int json, by_bytes;
+	enum format format;
+	int by_bytes;
 	unsigned long count;
 	double interval;
 	long ifindex;			/* -1: every interface */
+	int len4, len6;			/* -1: no aggregation */
 };
+
+/* What one pass over srclog_sources saw. */
+struct pass {
+	struct source *s;
+	size_t n;
+	uint64_t twice;			/* read twice (only if the kernel ever did) */
+	uint64_t over;			/* beyond capacity: the least recently seen, left out */
+	uint64_t added;			/* new sources the program took in meanwhile */
+};
+
+struct maps {
+	int sources, stats, config;
+	uint32_t capacity;
+	unsigned int ncpus;
+	unsigned int values;		/* per source: ncpus, or 1 for a shared map */
+};
+
+static void die(int code, const char *what, const char *arg)
+{
+	fprintf(stderr, "srclog-map: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+	exit(code);
+}
+
+static unsigned long number(const char *s, unsigned long max, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		die(EXIT_USAGE, what, s);
+	return v;
+}
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: srclog-map [-j] [-b] [-n COUNT] [-i SECONDS] [-I IFINDEX] top PIN_DIR\n"
+		"usage: srclog-map [-j|-f text|json|rules] [-b] [-n COUNT] [-i SECONDS] "
+		"[-p LEN[,LEN6]] [-I IFINDEX] top PIN_DIR\n"
 		"       srclog-map [-I IFINDEX] status PIN_DIR\n"
 		"       srclog-map [-I IFINDEX] reset PIN_DIR\n"
 		"       srclog-map log PIN_DIR on|off|N\n");
 	exit(EXIT_USAGE);
 }
 
-static char *pin_of(const char *dir, const char *name)
+static void *alloc(size_t n)
 {
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(len);
+	void *p = calloc(1, n ? n : 1);
 
 	if (!p)
-		die(EXIT_BPFTOOL, "out of memory", name);
-	snprintf(p, len, "%s/%s", dir, name);
+		die(EXIT_ENV, "out of memory", NULL);
 	return p;
 }
 
-static char *dump(const char *pin)
+/*
+ * The pinned map dir/name, checked against the layout in maps/. type2,
+ * when not 0, is another type accepted (set in *type_out).
+ */
+static int open_map(const char *dir, const char *name, enum bpf_map_type type, uint32_t key,
+		    uint32_t value, uint32_t *max_entries, enum bpf_map_type type2,
+		    enum bpf_map_type *type_out)
 {
-	struct args a = bpftool("-j", "dump", pin);
-	char *out;
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	char path[4096], what[256];
+	int fd;
 
-	if (run_bpftool(&a, &out))
-		die(EXIT_BPFTOOL, "cannot read", pin);
-	return out;
-}
-
-/* Sums one entry's per-CPU values, found between p and end. */
-static void sum_cpus(char *p, char *end, struct srclog_source *sum)
-{
-	struct srclog_source v;
-	const char *q = p;
-	char keep = *end;
-
-	*end = '\0';
-	memset(sum, 0, sizeof(*sum));
-	while (hex_array(&q, "value", (uint8_t *)&v, sizeof(v)) == sizeof(v)) {
-		sum->packets += v.packets;
-		sum->bytes += v.bytes;
-		if (v.first_seen_ns && (!sum->first_seen_ns || v.first_seen_ns < sum->first_seen_ns))
-			sum->first_seen_ns = v.first_seen_ns;
-		if (v.last_seen_ns > sum->last_seen_ns)
-			sum->last_seen_ns = v.last_seen_ns;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		die(EXIT_ENV, strerror(errno), path);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die(EXIT_ENV, strerror(errno), path);
+	if ((info.type != type && (!type2 || info.type != type2)) || info.key_size != key ||
+	    info.value_size != value) {
+		snprintf(what, sizeof(what),
+			 "map type %u, key %u, value %u bytes, where maps/ says %u, %u, %u "
+			 "(an object of another version is attached: stop and start srclog)",
+			 info.type, info.key_size, info.value_size, type, key, value);
+		die(EXIT_ENV, what, path);
 	}
-	*end = keep;
+	if (max_entries)
+		*max_entries = info.max_entries;
+	if (type_out)
+		*type_out = info.type;
+	return fd;
 }
 
-/* Every source in srclog_sources (of ifindex, unless -1). */
-static struct source *read_sources(const char *pin, long ifindex, size_t *n)
+static void open_maps(const char *dir, struct maps *m)
 {
-	char *out = dump(pin), *p = out, *next;
-	size_t cap = 0;
-	struct source *s = NULL;
-	struct srclog_key key;
-	const char *q;
+	enum bpf_map_type type;
+	int n = libbpf_num_possible_cpus();
 
-	*n = 0;
-	for (;;) {
-		q = p;
-		if (hex_array(&q, "key", (uint8_t *)&key, sizeof(key)) != sizeof(key))
-			break;
-		p = (char *)q;
-		next = strstr(p, "\"key\":");
-		if (!next)
-			next = p + strlen(p);
-		if (ifindex >= 0 && key.ifindex != (uint32_t)ifindex) {
-			p = next;
-			continue;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			s = realloc(s, cap * sizeof(*s));
-			if (!s)
-				die(EXIT_BPFTOOL, "out of memory", "sources");
-		}
-		memset(&s[*n], 0, sizeof(s[*n]));
-		s[*n].key = key;
-		sum_cpus(p, next, &s[*n].v);
-		(*n)++;
-		p = next;
-	}
-	free(out);
-	return s;
+	if (n <= 0)
+		die(EXIT_ENV, "cannot count the possible CPUs", strerror(-n));
+	m->ncpus = n;
+	/* A build with -DSRCLOG_SHARED has one value for all CPUs. */
+	m->sources = open_map(dir, "srclog_sources", BPF_MAP_TYPE_LRU_PERCPU_HASH,
+			      sizeof(struct srclog_key), sizeof(struct srclog_source),
+			      &m->capacity, BPF_MAP_TYPE_LRU_HASH, &type);
+	m->values = type == BPF_MAP_TYPE_LRU_HASH ? 1 : m->ncpus;
+	m->stats = open_map(dir, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			    sizeof(struct srclog_stats), NULL, 0, NULL);
+	m->config = open_map(dir, "srclog_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+			     sizeof(struct srclog_config), NULL, 0, NULL);
 }
 
-static int read_stats(const char *pin, struct srclog_stats *sum)
+static void read_stats(const struct maps *m, struct srclog_stats *sum)
 {
-	struct args a = bpftool("-j", "lookup", pin);
-	struct srclog_stats v;
+	struct srclog_stats *v = alloc(m->ncpus * sizeof(*v));
 	uint32_t zero = 0;
-	const char *p;
-	char *out;
+	unsigned int c;
 	size_t i;
 
-	add(&a, "key");
-	add_hex(&a, &zero, sizeof(zero));
-	if (run_bpftool(&a, &out))
-		return -1;
+	/* Per-CPU values come 8-byte aligned: srclog_stats is a multiple of 8. */
+	if (bpf_map_lookup_elem(m->stats, &zero, v))
+		die(EXIT_ENV, "cannot read srclog_stats", strerror(errno));
 	memset(sum, 0, sizeof(*sum));
-	p = out;
-	while (hex_array(&p, "value", (uint8_t *)&v, sizeof(v)) == sizeof(v))
-		for (i = 0; i < sizeof(v) / sizeof(__u64); i++)
-			((__u64 *)sum)[i] += ((__u64 *)&v)[i];
-	free(out);
-	return 0;
+	for (c = 0; c < m->ncpus; c++)
+		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			((__u64 *)sum)[i] += ((__u64 *)&v[c])[i];
+	free(v);
 }
 
 static int by_key(const void *a, const void *b)
 {
-	return memcmp(&((const struct source *)a)->key, &((const struct source *)b)->key,
-		      sizeof(struct srclog_key));
+	const struct source *x = a, *y = b;
+	int d = memcmp(&x->key, &y->key, sizeof(x->key));
+
+	if (d)
+		return d;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int by_recent(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+
+	return x->v.last_seen_ns < y->v.last_seen_ns ? 1 : x->v.last_seen_ns > y->v.last_seen_ns ? -1 : 0;
+}
+
+/*
+ * One pass over srclog_sources (of ifindex, unless -1): every source
+ * once, with its CPUs summed as one lookup copied them, and never more
+ * than the map holds.
+ */
+static void read_sources(const struct maps *m, long ifindex, struct pass *p)
+{
+	size_t vsz = sizeof(struct srclog_source), cap = 1024, chunk;
+	struct srclog_stats st0, st1;
+	struct srclog_key *keys;
+	struct srclog_source *vals;
+	uint32_t token = 0;
+	uint64_t order = 0;
+	size_t i, k;
+	int first = 1, end = 0;
+
+	/* Enough entries per call to be quick, few enough to bound memory. */
+	chunk = BATCH_BYTES / (vsz * m->values);
+	if (chunk < 64)
+		chunk = 64;
+	if (chunk > 8192)
+		chunk = 8192;
+	keys = alloc(chunk * sizeof(*keys));
+	vals = alloc(chunk * vsz * m->values);
+	memset(p, 0, sizeof(*p));
+	p->s = alloc(cap * sizeof(*p->s));
+
+	read_stats(m, &st0);
+	while (!end) {
+		__u32 count = chunk;
+		int err = bpf_map_lookup_batch(m->sources, first ? NULL : &token, &token, keys,
+					       vals, &count, NULL);
+
+		if (err && errno == ENOSPC && !count) {
+			/* One bucket holds more than a batch: a bigger batch. */
+			chunk *= 2;
+			free(keys);
+			free(vals);
+			keys = alloc(chunk * sizeof(*keys));
+			vals = alloc(chunk * vsz * m->values);
+			continue;
+		}
+		if (err && errno != ENOENT)
+			die(EXIT_ENV, "cannot read srclog_sources", strerror(errno));
+		end = err != 0;
+		first = 0;
+		for (i = 0; i < count; i++) {
+			const struct srclog_source *v = vals + i * m->values;
+			struct source *s;
+
+			if (ifindex >= 0 && keys[i].ifindex != (uint32_t)ifindex)
+				continue;
+			if (p->n == cap) {
+				cap *= 2;
+				p->s = realloc(p->s, cap * sizeof(*p->s));
+				if (!p->s)
+					die(EXIT_ENV, "out of memory", NULL);
+			}
+			s = &p->s[p->n++];
+			memset(s, 0, sizeof(*s));
+			s->key = keys[i];
+			s->order = order++;
+			for (k = 0; k < m->values; k++) {
+				s->v.packets += v[k].packets;
+				s->v.bytes += v[k].bytes;
+				if (v[k].first_seen_ns && (!s->v.first_seen_ns ||
+							   v[k].first_seen_ns < s->v.first_seen_ns))
+					s->v.first_seen_ns = v[k].first_seen_ns;
+				if (v[k].last_seen_ns > s->v.last_seen_ns)
+					s->v.last_seen_ns = v[k].last_seen_ns;
+			}
+		}
+	}
+	read_stats(m, &st1);
+	p->added = st1.new_sources >= st0.new_sources ? st1.new_sources - st0.new_sources : 0;
+	free(keys);
+	free(vals);
+
+	/* A source twice (the kernel's walk is by bucket, so only defensively): the later read. */
+	qsort(p->s, p->n, sizeof(*p->s), by_key);
+	for (i = 0, k = 0; i < p->n; i++) {
+		if (i + 1 < p->n && !memcmp(&p->s[i].key, &p->s[i + 1].key, sizeof(p->s[i].key))) {
+			p->twice++;
+			continue;
+		}
+		p->s[k++] = p->s[i];
+	}
+	p->n = k;
+	/*
+	 * While the pass walks the buckets, sources evicted from buckets
+	 * not read yet make room for new ones in buckets already read, so
+	 * it can meet more sources than the map ever held at once. Those
+	 * beyond its capacity are the least recently seen: the ones the
+	 * LRU evicted meanwhile.
+	 */
+	if (p->n > m->capacity) {
+		qsort(p->s, p->n, sizeof(*p->s), by_recent);
+		p->over = p->n - m->capacity;
+		p->n = m->capacity;
+	}
+}
+
+/* The churn during a pass, one line; nothing when there was none. */
+static void say_churn(const struct pass *p, FILE *f)
+{
+	if (!p->added && !p->over && !p->twice)
+		return;
+	fprintf(f, "churn: %llu new sources came in while the map was read (the LRU evicts one "
+		"for each when full); %llu seen beyond the capacity left out (the least recently "
+		"seen)%s\n", (unsigned long long)p->added, (unsigned long long)p->over,
+		p->twice ? "; some read twice, counted once" : "");
 }
 
 static int by_packets(const void *a, const void *b)
@@ -172,12 +340,72 @@ static int by_bytes(const void *a, const void *b)
 	return x->v.packets < y->v.packets ? 1 : x->v.packets > y->v.packets ? -1 : 0;
 }
 
-static const char *addr_text(const struct srclog_key *k, char *buf, size_t len)
+static int by_prefix(const void *a, const void *b)
+{
+	return memcmp(&((const struct source *)a)->key, &((const struct source *)b)->key,
+		      sizeof(struct srclog_key));
+}
+
+/* Host bits of the address off, for a prefix of len bits. */
+static void mask(uint8_t *addr, int len, int bytes)
+{
+	int i;
+
+	for (i = 0; i < bytes; i++, len -= 8) {
+		if (len <= 0)
+			addr[i] = 0;
+		else if (len < 8)
+			addr[i] &= (uint8_t)(0xff << (8 - len));
+	}
+}
+
+/* Sources into prefixes: counts and rates summed, first and last seen kept. */
+static void aggregate(struct source *s, size_t *n, int len4, int len6)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (s[i].key.family == XDPKIT_FAMILY_IPV6)
+			mask(s[i].key.addr, len6, 16);
+		else
+			mask(s[i].key.addr, len4, 4);
+		s[i].sources = 1;
+	}
+	qsort(s, *n, sizeof(*s), by_prefix);
+	for (i = 0; i < *n; i++) {
+		if (k && !by_prefix(&s[k - 1], &s[i])) {
+			struct source *t = &s[k - 1];
+
+			t->v.packets += s[i].v.packets;
+			t->v.bytes += s[i].v.bytes;
+			if (s[i].v.first_seen_ns && (!t->v.first_seen_ns ||
+						     s[i].v.first_seen_ns < t->v.first_seen_ns))
+				t->v.first_seen_ns = s[i].v.first_seen_ns;
+			if (s[i].v.last_seen_ns > t->v.last_seen_ns)
+				t->v.last_seen_ns = s[i].v.last_seen_ns;
+			t->pps += s[i].pps;
+			t->bps += s[i].bps;
+			t->sources++;
+			continue;
+		}
+		s[k++] = s[i];
+	}
+	*n = k;
+}
+
+/* "198.18.0.7", or "198.18.0.0/24" when len >= 0. */
+static const char *addr_text(const struct srclog_key *k, int len, char *buf, size_t size)
 {
 	int af = k->family == XDPKIT_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	size_t used;
 
-	if (!inet_ntop(af, k->addr, buf, len))
-		snprintf(buf, len, "?");
+	if (!inet_ntop(af, k->addr, buf, size)) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	used = strlen(buf);
+	if (len >= 0)
+		snprintf(buf + used, size - used, "/%d", len);
 	return buf;
 }
 
@@ -218,122 +446,129 @@ static void print_stats(const struct srclog_stats *st)
 	       (unsigned long long)st->sampled_out);
 }
 
-static int top(const char *dir, const struct opts *o)
+static int top(const struct maps *m, const struct opts *o)
 {
-	char *pin = pin_of(dir, "srclog_sources"), *spin = pin_of(dir, "srclog_stats");
-	struct source *before = NULL, *now;
-	size_t nb = 0, n, i;
+	struct pass before = { 0 }, now;
 	double t0 = 0, dt = 0, tnow;
 	struct srclog_stats st;
-	char a[INET6_ADDRSTRLEN], h[4][16];
+	char a[INET6_ADDRSTRLEN + 8], h[4][16];
+	int prefix = o->len4 >= 0;
+	size_t i, n;
 
 	if (o->interval > 0) {
-		before = read_sources(pin, o->ifindex, &nb);
+		read_sources(m, o->ifindex, &before);
 		t0 = mono_now();
 		usleep(o->interval * 1e6);
 	}
-	now = read_sources(pin, o->ifindex, &n);
+	read_sources(m, o->ifindex, &now);
 	tnow = mono_now();
 	if (o->interval > 0)
 		dt = tnow - t0;
-	if (nb)
-		qsort(before, nb, sizeof(*before), by_key);
-	for (i = 0; i < n && dt > 0; i++) {
-		const struct source *was = nb ? bsearch(&now[i], before, nb, sizeof(*before), by_key) : NULL;
+	if (before.n)
+		qsort(before.s, before.n, sizeof(*before.s), by_prefix);
+	for (i = 0; i < now.n && dt > 0; i++) {
+		const struct source *was = before.n ? bsearch(&now.s[i], before.s, before.n,
+							      sizeof(*before.s), by_prefix) : NULL;
 		__u64 p0 = was ? was->v.packets : 0, b0 = was ? was->v.bytes : 0;
 
-		now[i].pps = (now[i].v.packets - p0) / dt;
-		now[i].bps = (now[i].v.bytes - b0) * 8 / dt;
+		/* Evicted and back meanwhile: counted from zero again. */
+		if (was && (was->v.packets > now.s[i].v.packets || was->v.bytes > now.s[i].v.bytes))
+			p0 = b0 = 0;
+		now.s[i].pps = (now.s[i].v.packets - p0) / dt;
+		now.s[i].bps = (now.s[i].v.bytes - b0) * 8 / dt;
 	}
-	qsort(now, n, sizeof(*now), o->by_bytes ? by_bytes : by_packets);
+	free(before.s);
+	n = now.n;
+	if (prefix)
+		aggregate(now.s, &n, o->len4, o->len6);
+	qsort(now.s, n, sizeof(*now.s), o->by_bytes ? by_bytes : by_packets);
 	if (n > o->count)
 		n = o->count;
 
-	if (o->json) {
+	if (o->format == RULES) {
+		for (i = 0; i < n; i++) {
+			int six = now.s[i].key.family == XDPKIT_FAMILY_IPV6;
+
+			printf("%s\n", addr_text(&now.s[i].key, prefix ? (six ? o->len6 : o->len4)
+									: (six ? 128 : 32), a, sizeof(a)));
+		}
+		free(now.s);
+		return 0;
+	}
+	if (o->format == JSON) {
 		printf("[");
-		for (i = 0; i < n; i++)
-			printf("%s{\"address\": \"%s\", \"family\": \"%s\", \"ifindex\": %u, "
+		for (i = 0; i < n; i++) {
+			const struct source *s = &now.s[i];
+			int six = s->key.family == XDPKIT_FAMILY_IPV6;
+
+			printf("%s{", i ? ", " : "");
+			if (prefix)
+				printf("\"prefix\": \"%s\", \"sources\": %llu, ",
+				       addr_text(&s->key, six ? o->len6 : o->len4, a, sizeof(a)),
+				       (unsigned long long)s->sources);
+			else
+				printf("\"address\": \"%s\", ", addr_text(&s->key, -1, a, sizeof(a)));
+			printf("\"family\": \"%s\", \"ifindex\": %u, "
 			       "\"packets\": %llu, \"bytes\": %llu, \"first_seen_ns\": %llu, "
 			       "\"last_seen_ns\": %llu, \"packets_per_s\": %.1f, \"bits_per_s\": %.1f}",
-			       i ? ", " : "", addr_text(&now[i].key, a, sizeof(a)),
-			       now[i].key.family == XDPKIT_FAMILY_IPV6 ? "ipv6" : "ipv4",
-			       now[i].key.ifindex, (unsigned long long)now[i].v.packets,
-			       (unsigned long long)now[i].v.bytes,
-			       (unsigned long long)now[i].v.first_seen_ns,
-			       (unsigned long long)now[i].v.last_seen_ns, now[i].pps, now[i].bps);
+			       six ? "ipv6" : "ipv4", s->key.ifindex,
+			       (unsigned long long)s->v.packets, (unsigned long long)s->v.bytes,
+			       (unsigned long long)s->v.first_seen_ns,
+			       (unsigned long long)s->v.last_seen_ns, s->pps, s->bps);
+		}
 		printf("]\n");
+		free(now.s);
 		return 0;
 	}
 	tnow *= 1e9;
-	printf("%-39s %9s %9s %9s %9s %10s %10s\n", "SOURCE", "PACKETS", "BYTES", "PKT/S",
-	       "BIT/S", "FIRST", "LAST");
-	for (i = 0; i < n; i++)
-		printf("%-39s %9s %9s %9s %9s %9.1fs %9.1fs\n",
-		       addr_text(&now[i].key, a, sizeof(a)),
-		       human(now[i].v.packets, h[0], sizeof(h[0])),
-		       human(now[i].v.bytes, h[1], sizeof(h[1])),
-		       dt > 0 ? human(now[i].pps, h[2], sizeof(h[2])) : "-",
-		       dt > 0 ? human(now[i].bps, h[3], sizeof(h[3])) : "-",
-		       (tnow - now[i].v.first_seen_ns) / 1e9, (tnow - now[i].v.last_seen_ns) / 1e9);
-	if (!read_stats(spin, &st))
-		print_stats(&st);
+	if (prefix)
+		printf("%-43s %8s", "PREFIX", "SOURCES");
+	else
+		printf("%-39s", "SOURCE");
+	printf(" %9s %9s %9s %9s %10s %10s\n", "PACKETS", "BYTES", "PKT/S", "BIT/S", "FIRST",
+	       "LAST");
+	for (i = 0; i < n; i++) {
+		const struct source *s = &now.s[i];
+		int six = s->key.family == XDPKIT_FAMILY_IPV6;
+
+		if (prefix)
+			printf("%-43s %8llu", addr_text(&s->key, six ? o->len6 : o->len4, a, sizeof(a)),
+			       (unsigned long long)s->sources);
+		else
+			printf("%-39s", addr_text(&s->key, -1, a, sizeof(a)));
+		printf(" %9s %9s %9s %9s %9.1fs %9.1fs\n", human(s->v.packets, h[0], sizeof(h[0])),
+		       human(s->v.bytes, h[1], sizeof(h[1])),
+		       dt > 0 ? human(s->pps, h[2], sizeof(h[2])) : "-",
+		       dt > 0 ? human(s->bps, h[3], sizeof(h[3])) : "-",
+		       (tnow - s->v.first_seen_ns) / 1e9, (tnow - s->v.last_seen_ns) / 1e9);
+	}
+	read_stats(m, &st);
+	print_stats(&st);
+	say_churn(&now, stdout);
 	printf("(FIRST and LAST: seconds ago)\n");
-	free(before);
-	free(now);
+	free(now.s);
 	return 0;
 }
 
-/* max_entries of the pinned map (it may be built with another size). */
-static long capacity(const char *pin)
+static int status(const struct maps *m, const struct opts *o)
 {
-	struct args a = { 0 };
-	const char *p;
-	char *out;
-	long n = -1;
-
-	add(&a, "bpftool");
-	add(&a, "-j");
-	add(&a, "map");
-	add(&a, "show");
-	add(&a, "pinned");
-	add(&a, pin);
-	if (run_bpftool(&a, &out))
-		return -1;
-	p = strstr(out, "\"max_entries\":");
-	if (p)
-		n = strtol(p + strlen("\"max_entries\":"), NULL, 10);
-	free(out);
-	return n;
-}
-
-static int status(const char *dir, const struct opts *o)
-{
-	char *spin = pin_of(dir, "srclog_stats"), *cpin = pin_of(dir, "srclog_config");
-	struct args a = bpftool("-j", "lookup", cpin);
 	struct srclog_config cfg = { 0 };
 	struct srclog_stats st;
-	struct source *s;
+	struct pass p;
 	uint32_t zero = 0;
-	const char *p;
-	char *out;
-	size_t n;
 
-	s = read_sources(pin_of(dir, "srclog_sources"), o->ifindex, &n);
-	free(s);
-	printf("sources: %zu in the map (capacity %ld, least recently seen evicted)\n", n,
-	       capacity(pin_of(dir, "srclog_sources")));
-	if (read_stats(spin, &st))
-		die(EXIT_BPFTOOL, "cannot read", spin);
+	read_sources(m, o->ifindex, &p);
+	free(p.s);
+	printf("sources: %zu in the map (capacity %u, least recently seen evicted)\n", p.n,
+	       m->capacity);
+	read_stats(m, &st);
 	printf("frames with a source: ipv4 %llu, ipv6 %llu\n", (unsigned long long)st.ipv4,
 	       (unsigned long long)st.ipv6);
 	print_stats(&st);
-	add(&a, "key");
-	add_hex(&a, &zero, sizeof(zero));
-	if (!run_bpftool(&a, &out)) {
-		p = out;
-		hex_array(&p, "value", (uint8_t *)&cfg, sizeof(cfg));
-		free(out);
-	}
+	printf("new sources taken in: %llu\n", (unsigned long long)st.new_sources);
+	say_churn(&p, stdout);
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		die(EXIT_ENV, "cannot read srclog_config", strerror(errno));
 	if (!cfg.log_every)
 		printf("log: off\n");
 	else if (cfg.log_every == 1)
@@ -343,63 +578,31 @@ static int status(const char *dir, const struct opts *o)
 	return 0;
 }
 
-static int run_quiet(struct args *a)
+/*
+ * Deletes the sources (of ifindex, or all) and zeroes the counters. A
+ * source the LRU evicted between the read and the delete is gone all the
+ * same: not an error.
+ */
+static int reset(const struct maps *m, const struct opts *o)
 {
-	return run_bpftool(a, NULL) ? EXIT_BPFTOOL : 0;
-}
-
-/* Deletes the sources with one bpftool process: a batch file of deletes. */
-static int reset(const char *dir, const struct opts *o)
-{
-	char *pin = pin_of(dir, "srclog_sources"), *spin = pin_of(dir, "srclog_stats");
-	struct args z = bpftool(NULL, "update", spin);
-	char batch[] = "/tmp/srclog-reset.XXXXXX";
-	struct srclog_stats zero_stats = { 0 };
-	char *said = NULL;
-	struct source *s;
+	struct srclog_stats *zero_stats = alloc(m->ncpus * sizeof(*zero_stats));
 	uint32_t zero = 0;
-	size_t n, i, k;
-	FILE *f = NULL;
-	int fd, rc = 0;
+	struct pass p;
+	size_t i;
 
-	s = read_sources(pin, o->ifindex, &n);
-	if (n) {
-		fd = mkstemp(batch);
-		f = fd < 0 ? NULL : fdopen(fd, "w");
-		if (!f)
-			die(EXIT_BPFTOOL, "cannot write a batch file", batch);
-	}
-	for (i = 0; i < n; i++) {
-		fprintf(f, "map delete pinned %s key hex", pin);
-		for (k = 0; k < sizeof(s[i].key); k++)
-			fprintf(f, " %02x", ((uint8_t *)&s[i].key)[k]);
-		fprintf(f, "\n");
-	}
-	free(s);
-	if (f) {
-		struct args b = { 0 };
-
-		fclose(f);
-		add(&b, "bpftool");
-		add(&b, "batch");
-		add(&b, "file");
-		add(&b, batch);
-		/* Its "processed N commands" is not for our reader. */
-		rc = run_bpftool(&b, &said) ? EXIT_BPFTOOL : 0;
-		free(said);
-		unlink(batch);
-	}
-	/* One value for a per-CPU map: bpftool writes it on every CPU. */
-	add(&z, "key");
-	add_hex(&z, &zero, sizeof(zero));
-	add(&z, "value");
-	add_hex(&z, &zero_stats, sizeof(zero_stats));
-	return run_quiet(&z) ? EXIT_BPFTOOL : rc;
+	read_sources(m, o->ifindex, &p);
+	for (i = 0; i < p.n; i++)
+		if (bpf_map_delete_elem(m->sources, &p.s[i].key) && errno != ENOENT)
+			die(EXIT_ENV, "cannot delete from srclog_sources", strerror(errno));
+	free(p.s);
+	if (bpf_map_update_elem(m->stats, &zero, zero_stats, BPF_ANY))
+		die(EXIT_ENV, "cannot zero srclog_stats", strerror(errno));
+	free(zero_stats);
+	return 0;
 }
 
-static int set_log(const char *dir, const char *what)
+static int set_log(const struct maps *m, const char *what)
 {
-	struct args a = bpftool(NULL, "update", pin_of(dir, "srclog_config"));
 	struct srclog_config cfg = { 0 };
 	uint32_t zero = 0;
 
@@ -407,24 +610,52 @@ static int set_log(const char *dir, const char *what)
 		cfg.log_every = 1;
 	else if (strcmp(what, "off"))
 		cfg.log_every = number(what, UINT32_MAX, "log takes on, off or a number N");
-	add(&a, "key");
-	add_hex(&a, &zero, sizeof(zero));
-	add(&a, "value");
-	add_hex(&a, &cfg, sizeof(cfg));
-	return run_quiet(&a);
+	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		die(EXIT_ENV, "cannot write srclog_config", strerror(errno));
+	return 0;
+}
+
+/* "24" (both families) or "24,48" (IPv4, IPv6). */
+static void prefix_lengths(const char *arg, struct opts *o)
+{
+	const char *comma = strchr(arg, ',');
+	char four[16];
+
+	if (!comma) {
+		o->len6 = number(arg, 128, "prefix length is not a number from 0 to 128");
+		o->len4 = o->len6 > 32 ? 32 : o->len6;
+		return;
+	}
+	if ((size_t)(comma - arg) >= sizeof(four))
+		die(EXIT_USAGE, "prefix length is not a number from 0 to 32", arg);
+	memcpy(four, arg, comma - arg);
+	four[comma - arg] = '\0';
+	o->len4 = number(four, 32, "IPv4 prefix length is not a number from 0 to 32");
+	o->len6 = number(comma + 1, 128, "IPv6 prefix length is not a number from 0 to 128");
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .count = 20, .interval = 1, .ifindex = -1 };
+	struct opts o = { .count = 20, .interval = 1, .ifindex = -1, .len4 = -1, .len6 = -1 };
 	const char *cmd, *dir;
+	struct maps m;
 	char *end;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+jbn:i:I:")) != -1) {
+	while ((opt = getopt(argc, argv, "+jf:bn:i:I:p:")) != -1) {
 		switch (opt) {
 		case 'j':
-			o.json = 1;
+			o.format = JSON;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o.format = TEXT;
+			else if (!strcmp(optarg, "json"))
+				o.format = JSON;
+			else if (!strcmp(optarg, "rules"))
+				o.format = RULES;
+			else
+				die(EXIT_USAGE, "format is text, json or rules", optarg);
 			break;
 		case 'b':
 			o.by_bytes = 1;
@@ -443,6 +674,9 @@ int main(int argc, char **argv)
 		case 'I':
 			o.ifindex = number(optarg, UINT32_MAX, "bad ifindex");
 			break;
+		case 'p':
+			prefix_lengths(optarg, &o);
+			break;
 		default:
 			usage();
 		}
@@ -451,14 +685,17 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[optind];
 	dir = argv[optind + 1];
-	if (!strcmp(cmd, "top") && argc - optind == 2)
-		return top(dir, &o);
-	if (!strcmp(cmd, "status") && argc - optind == 2)
-		return status(dir, &o);
-	if (!strcmp(cmd, "reset") && argc - optind == 2)
-		return reset(dir, &o);
-	if (!strcmp(cmd, "log") && argc - optind == 3)
-		return set_log(dir, argv[optind + 2]);
-	usage();
-	return EXIT_USAGE;
+	if (strcmp(cmd, "top") && strcmp(cmd, "status") && strcmp(cmd, "reset") && strcmp(cmd, "log"))
+		usage();
+	if (argc - optind != (strcmp(cmd, "log") ? 2 : 3))
+		usage();
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	open_maps(dir, &m);
+	if (!strcmp(cmd, "top"))
+		return top(&m, &o);
+	if (!strcmp(cmd, "status"))
+		return status(&m, &o);
+	if (!strcmp(cmd, "reset"))
+		return reset(&m, &o);
+	return set_log(&m, argv[optind + 2]);
 }

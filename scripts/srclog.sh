@@ -7,7 +7,8 @@ set -eu
 usage() {
 	cat <<'EOF'
 usage: srclog.sh IFACE start [-N|-S] [-l on|off|N]
-       srclog.sh IFACE top [-n COUNT] [-i SECONDS] [-b] [-j]
+       srclog.sh IFACE top [-n COUNT] [-i SECONDS] [-b] [-j | -f FORMAT]
+                           [-p|--prefix LEN[,LEN6]]
        srclog.sh IFACE follow [-j]
        srclog.sh IFACE log on|off|N
        srclog.sh IFACE status|reset|stop
@@ -17,7 +18,9 @@ usage: srclog.sh IFACE start [-N|-S] [-l on|off|N]
            one frame in N)
   top      the COUNT (default 20) busiest sources on IFACE, by packets (-b:
            bytes), with rates over SECONDS (default 1; 0: no rates); -j: a
-           JSON array
+           JSON array; -f|--format text, json or rules (one prefix a line,
+           for a filter); -p|--prefix LEN: sources summed by prefix, IPv4
+           by /LEN (at most 32) and IPv6 by /LEN, or LEN,LEN6 for each
   follow   the live log, one line per frame: 'IPv4 Source Address: ...';
            -j: one JSON object per line. Ends on SIGINT, SIGTERM or stop
   log      switch the live log on, off, or to one frame in N, while running
@@ -53,6 +56,8 @@ count=20
 interval=1
 by_bytes=
 json=
+format=
+prefix=
 case $cmd in
 start)
 	while getopts :NSl: opt; do
@@ -64,16 +69,60 @@ start)
 		esac
 	done ;;
 top)
-	while getopts :n:i:bj opt; do
+	# --prefix and --format become -p and -f: the arguments are rotated
+	# once through "$@", so that getopts sees short options only.
+	n=$#
+	while [ "$n" -gt 0 ]; do
+		a=$1
+		shift
+		n=$((n - 1))
+		case $a in
+		--prefix=*) set -- "$@" -p "${a#*=}" ;;
+		--format=*) set -- "$@" -f "${a#*=}" ;;
+		--prefix | --format)
+			[ "$n" -gt 0 ] || die 2 "$a needs a value (see $XK_PROG --help)"
+			case $a in
+			--prefix) set -- "$@" -p "$1" ;;
+			*) set -- "$@" -f "$1" ;;
+			esac
+			shift
+			n=$((n - 1)) ;;
+		--) set -- "$@" "$a"
+			while [ "$n" -gt 0 ]; do set -- "$@" "$1"; shift; n=$((n - 1)); done ;;
+		--*) die 2 "unknown option $a for top (see $XK_PROG --help)" ;;
+		*) set -- "$@" "$a" ;;
+		esac
+	done
+	while getopts :n:i:bjf:p: opt; do
 		case $opt in
 		n) count=$OPTARG ;;
 		i) interval=$OPTARG ;;
 		b) by_bytes=-b ;;
 		j) json=-j ;;
+		f) case $OPTARG in
+			text | json | rules) format=$OPTARG ;;
+			*) die 2 "format '$OPTARG' is not text, json or rules" ;;
+			esac ;;
+		p) l4=${OPTARG%%,*}
+			l6=${OPTARG#*,}
+			case $OPTARG in
+			*,*) max4=32 ;;
+			*) max4=128 ;;
+			esac
+			if ! is_uint "$l4" || ! is_uint "$l6" || [ "${#l4}" -gt 3 ] || [ "${#l6}" -gt 3 ] ||
+				[ "$l4" -gt "$max4" ] || [ "$l6" -gt 128 ]; then
+				die 2 "prefix '$OPTARG' is not LEN (0 to 128) or LEN4,LEN6 (0 to 32, 0 to 128)"
+			fi
+			prefix=$OPTARG ;;
 		:) die 2 "-$OPTARG needs a value (see $XK_PROG --help)" ;;
 		*) die 2 "unknown option -$OPTARG for top (see $XK_PROG --help)" ;;
 		esac
 	done
+	if [ -n "$json" ] && [ -n "$format" ] && [ "$format" != json ]; then
+		die 2 "-j and -f $format: choose one format"
+	fi
+	[ -z "$format" ] || json="-f $format"
+	[ -z "$prefix" ] || prefix="-p $prefix"
 	if ! is_uint "$count" || [ "$count" -lt 1 ] || [ "$count" -gt 1000000 ]; then
 		die 2 "count '$count' is not a number from 1 to 1000000"
 	fi
@@ -164,8 +213,8 @@ log)
 	"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
 	;;
 top)
-	# shellcheck disable=SC2086 # empty options vanish
-	exec "$MAP" $json $by_bytes -n "$count" -i "$interval" -I "$ifindex" top "$XK_PINS"
+	# shellcheck disable=SC2086 # empty options vanish, the others split
+	exec "$MAP" $json $prefix $by_bytes -n "$count" -i "$interval" -I "$ifindex" top "$XK_PINS"
 	;;
 follow)
 	# The reader runs until a signal, or until srclog leaves IFACE.

@@ -147,6 +147,24 @@ follow_ends() {
 	srclog_clean "$C"
 }
 
+@test "top --prefix and --format: bad lengths, formats, missing values, two formats: exit 2" {
+	local v
+	for v in 129 -1 '' abc 33,48 24,129 24, ,48 1,2,3 0x10 1000; do
+		fails 2 "prefix '$v'" "$C" top --prefix "$v"
+		fails 2 "prefix '$v'" "$C" top -p "$v"
+	done
+	fails 2 "prefix '33,48'" "$C" top --prefix=33,48
+	for v in xml '' JSON rule; do
+		fails 2 "format '$v'" "$C" top --format "$v"
+		fails 2 "format '$v'" "$C" top -f "$v"
+	done
+	fails 2 "--prefix needs a value" "$C" top --prefix
+	fails 2 "--format needs a value" "$C" top -n 3 --format
+	fails 2 "unknown option --bytes" "$C" top --bytes
+	fails 2 "-j and -f rules" "$C" top -j -f rules
+	srclog_clean "$C"
+}
+
 @test "log without a value, or a bad one, or two: exit 2" {
 	local v
 	fails 2 "log takes on, off or a number" "$C" log

@@ -25,14 +25,23 @@ static __always_inline void count_source(struct srclog_stats *st, const struct s
 		 */
 		if (bpf_map_update_elem(&srclog_sources, key, &first, BPF_ANY))
 			st->source_errors++;
+		else
+			st->new_sources++;
 		return;
 	}
+#ifdef SRCLOG_SHARED
+	__sync_fetch_and_add(&v->packets, 1);
+	__sync_fetch_and_add(&v->bytes, len);
+	if (v->last_seen_ns != now)
+		v->last_seen_ns = now;
+#else
 	/* The source may be known from other CPUs only. */
 	if (!v->packets)
 		v->first_seen_ns = now;
 	v->packets++;
 	v->bytes += len;
 	v->last_seen_ns = now;
+#endif
 }
 
 static __always_inline void log_source(struct xdp_md *ctx, struct srclog_stats *st,

@@ -53,3 +53,30 @@ $(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h $(REF_DIR)/xdping.
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CC) $(CFLAGS) -I$(REF_DIR) $< -o $@ -lbpf -lpthread
+
+# ---- srclog under churn (family 5): srclog beside a bare counter, each
+# with a per-CPU LRU hash and with a shared LRU hash and atomic adds ----
+SRCLOG_BENCH := $(BENCH_DIR)/srclog_shared.o $(BENCH_DIR)/bare_count.o \
+	$(BENCH_DIR)/bare_count_shared.o $(BENCH_DIR)/srclogbench
+BENCH_BUILT  += $(SRCLOG_BENCH)
+BPF_SRCS     += tests/bench/srclog_bench_kern.c
+
+$(BENCH_DIR)/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -c $< -o $@
+
+$(BENCH_DIR)/bare_count.o: tests/bench/srclog_bench_kern.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/bare_count_shared.o: tests/bench/srclog_bench_kern.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -c $< -o $@
+
+$(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf -lpthread

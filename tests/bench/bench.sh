@@ -12,7 +12,7 @@
 # from BPF_ENABLE_STATS, which the kernel drops when xdpbench exits.
 #
 #   BENCH_ROUNDS=N   rounds of every family (default 9, odd is best)
-#   BENCH_FAMILIES   which families to run (default "1 2 3 4")
+#   BENCH_FAMILIES   which families to run (default "1 2 3 4 5")
 #
 # Exit: 0 measured (targets missed are reported, not failed); 1 a
 # measurement failed; 3 environment (not root, not built).
@@ -23,7 +23,7 @@ PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
 ROUNDS=${BENCH_ROUNDS:-9}
-FAMILIES=${BENCH_FAMILIES:-1 2 3 4}
+FAMILIES=${BENCH_FAMILIES:-1 2 3 4 5}
 BIN=build/bench/xdpbench
 REF=build/ref/xdping_kern.o
 KERN=build/bench/bench_kern.o
@@ -45,7 +45,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 3
 fi
 for f in "$BIN" "$REF" "$KERN" xdp/pass.o xdp/xdping_client.o xdp/xdping_server.o \
-	scripts/xdping-map; do
+	scripts/xdping-map build/bench/srclogbench build/bench/srclog_shared.o \
+	build/bench/bare_count.o build/bench/bare_count_shared.o; do
 	[ -e "$f" ] || { echo "bench.sh: $f is missing: run 'sudo make bench'" >&2; exit 3; }
 done
 
@@ -202,8 +203,16 @@ if has_family 4; then
 	collect <"$T/f4"
 fi
 
-# srclog (family 5 in the issue) is measured in family 1: counters only on
-# every frame, and with the live log on, with a reader and without.
+# srclog's counters on a known source, with the live log on, with a
+# reader and without, are measured in family 1 as well.
+
+# ---- family 5: srclog's known-source and eviction paths, against a bare counter ----
+if has_family 5; then
+	say "5/5 srclog known source and eviction path vs a bare counter, $ROUNDS rounds"
+	ip netns exec xkb_c build/bench/srclogbench "$ROUNDS" xdp/pass.o xdp/srclog.o \
+		build/bench/srclog_shared.o build/bench/bare_count.o build/bench/bare_count_shared.o >"$T/f5"
+	collect <"$T/f5"
+fi
 
 # ---- table and JSON ----
 mkdir -p build

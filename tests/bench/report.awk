@@ -134,19 +134,41 @@ END {
 			derive("ratio/rtt/" cl[c] "/" sv[s], "/", "rtt/" cl[c] "/" sv[s] "/xdp_median",
 			       "rtt/" cl[c] "/" sv[s] "/ping_median", "x")
 	derive("ratio/flood/xdping_server-vs-kernel", "/", "flood/xdping_server", "flood/kernel", "x")
+	# ---- srclog under churn (family 5): every figure above the XDP_PASS
+	# floor measured the same way, then srclog against the bare counter
+	# and against itself, and the shared LRU against the per-CPU one.
+	split("srclog srclog_shared bare bare_shared", cobj, " ")
+	split("known known-fresh new known-2cpu", cpath, " ")
+	for (q = 1; q <= 4; q++)
+		for (c = 1; c <= 4; c++)
+			derive("churn/" cobj[q] "/" cpath[c] "-floor", "-", "churn/" cobj[q] "/" cpath[c],
+			       "churn/pass/" cpath[c], "ns")
+	derive("churn/srclog/known-log-floor", "-", "churn/srclog/known-log", "churn/pass/known", "ns")
+	derive("churn/srclog/new-log-floor", "-", "churn/srclog/new-log", "churn/pass/new", "ns")
+	derive("ratio/churn/srclog-known-vs-bare", "/", "churn/srclog/known-floor", "churn/bare/known-floor", "x")
+	derive("ratio/churn/srclog-new-vs-bare", "/", "churn/srclog/new-floor", "churn/bare/new-floor", "x")
+	derive("ratio/churn/srclog-new-vs-known", "/", "churn/srclog/new-floor", "churn/srclog/known-fresh-floor", "x")
+	derive("ratio/churn/bare-new-vs-known", "/", "churn/bare/new-floor", "churn/bare/known-fresh-floor", "x")
+	for (c = 1; c <= 4; c++) {
+		derive("ratio/churn/shared-vs-percpu/srclog-" cpath[c], "/", "churn/srclog_shared/" cpath[c] "-floor",
+		       "churn/srclog/" cpath[c] "-floor", "x")
+		derive("ratio/churn/shared-vs-percpu/bare-" cpath[c], "/", "churn/bare_shared/" cpath[c] "-floor",
+		       "churn/bare/" cpath[c] "-floor", "x")
+	}
 
 	for (k = 1; k <= nnames; k++)
 		sorted_median(order[k])
 
 	printf "\nxdpkit bench: %d rounds, %s s; median [min..max] over rounds\n\n", rounds, elapsed
 	printf "  %-46s %12s %12s %12s  %s\n", "figure", "median", "min", "max", "unit"
-	split("pkt inplace rtt flood ratio", sects, " ")
+	split("pkt inplace rtt flood churn ratio", sects, " ")
 	title["pkt"] = "-- 1 per packet, BPF_PROG_TEST_RUN (ns per run; -floor: minus XDP_PASS measured alike)"
 	title["inplace"] = "-- 2 in place over veth traffic (run_time_ns / run_cnt)"
 	title["rtt"] = "-- 3 round-trip times on one veth pair"
 	title["flood"] = "-- 4 echo replies per second under a flood"
 	title["ratio"] = "-- ratios, ours / theirs, round by round"
-	for (q = 1; q <= 5; q++) {
+	title["churn"] = "-- 5 srclog's paths beside a bare counter (ns per run; -floor: minus XDP_PASS alike)"
+	for (q = 1; q <= 6; q++) {
 		shown = 0
 		for (k = 1; k <= nnames; k++) {
 			n = order[k]
@@ -180,10 +202,13 @@ END {
 	target("xdping_server replies/s vs kernel responder", "ratio/flood/xdping_server-vs-kernel", ">=", 2)
 	# srclog: counters within 20 ns of the floor (the live log's cost is
 	# shown, with a reader and without, but has no target).
-	if ("pkt/srclog/udp-floor" in cnt || srclog == 0)
+	if ("pkt/srclog/udp-floor" in cnt || srclog == 1)
 		target("srclog counters on a UDP frame: within 20 ns of XDP_PASS", "pkt/srclog/udp-floor", "<=", 20)
 	else
 		printf "  %-58s %-26s %s\n", "srclog counters: within 20 ns of XDP_PASS", "-", "pending: no xdp/srclog.o"
+	# srclog against the limit, a bare counter in the same map type
+	target("srclog known source vs bare counter, above floor", "ratio/churn/srclog-known-vs-bare", "<=", 1.2)
+	target("srclog eviction path vs its known-source path, above floor", "ratio/churn/srclog-new-vs-known", "<=", 2)
 	printf "  %d of %d targets met\n", nt - missed, nt
 
 	printf "{\n" >json

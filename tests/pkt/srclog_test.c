@@ -33,7 +33,7 @@ _Static_assert(sizeof(struct srclog_event) == 40, "srclog_event layout");
 _Static_assert(offsetof(struct srclog_event, addr) == 16, "srclog_event layout");
 _Static_assert(offsetof(struct srclog_event, family) == 32, "srclog_event layout");
 _Static_assert(sizeof(struct srclog_config) == 8, "srclog_config layout");
-_Static_assert(sizeof(struct srclog_stats) == 13 * 8, "srclog_stats layout");
+_Static_assert(sizeof(struct srclog_stats) == 14 * 8, "srclog_stats layout");
 
 /* A ring record: 8-byte header, then the event rounded up to 8 bytes. */
 #define RECORD_BYTES	(8 + ((sizeof(struct srclog_event) + 7) & ~7u))
@@ -53,7 +53,7 @@ enum cls {	/* index of the counter in struct srclog_stats */
 
 static const char *const word_names[STATS_WORDS] = {
 	"ipv4", "ipv6", "arp", "lldp", "other", "vlan_deep", "truncated", "malformed",
-	"logged", "ring_full", "sampled_out", "sample_tick", "source_errors",
+	"logged", "ring_full", "sampled_out", "sample_tick", "source_errors", "new_sources",
 };
 
 static const uint8_t mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
@@ -433,11 +433,13 @@ static bool run(struct obj *o, uint32_t ifindex, const struct pkt *p, const char
 
 /* The model's side of a frame of class c (and key k for IPv4/IPv6). */
 static void model(struct obj *o, enum cls c, const struct srclog_key *k, uint32_t ifindex,
-		  size_t len)
+		  size_t len, bool is_new)
 {
 	struct want_event *w;
 
 	((uint64_t *)&o->want)[c]++;
+	if ((c == C_IPV4 || c == C_IPV6) && is_new)
+		o->want.new_sources++;
 	if ((c != C_IPV4 && c != C_IPV6) || !o->log_every)
 		return;
 	if (o->want.sample_tick++ % o->log_every) {
@@ -479,7 +481,7 @@ static bool frame_on(struct obj *o, uint32_t ifindex, const struct pkt *p, enum 
 		return false;
 	if (!run(o, ifindex, p, what))
 		return false;
-	model(o, c, k, ifindex, p->len);
+	model(o, c, k, ifindex, p->len, !had);
 	if (!stats_are(o, what))
 		return false;
 	if (!drain(o, what))
@@ -535,12 +537,14 @@ static bool source_frame(struct obj *o, const struct frame *f, const char *what)
 static bool bulk_frame(struct obj *o, const struct frame *f, const char *what)
 {
 	struct srclog_key k = key_of(f);
+	struct srclog_source mine, tot;
 	struct pkt p;
+	int had = source_get(o, &k, &mine, &tot);
 
 	build(f, &p);
-	if (!run(o, lo, &p, what))
+	if (had < 0 || !run(o, lo, &p, what))
 		return false;
-	model(o, f->family == 4 ? C_IPV4 : C_IPV6, &k, lo, p.len);
+	model(o, f->family == 4 ? C_IPV4 : C_IPV6, &k, lo, p.len, !had);
 	return true;
 }
 
@@ -590,7 +594,7 @@ static bool load(struct obj *o, const char *dir, bool shrunk)
 	ok = map_is(o, "srclog_events", BPF_MAP_TYPE_RINGBUF, 0, 0, o->ring_bytes,
 		    &o->events) && ok;
 	ok = map_is(o, "srclog_config", BPF_MAP_TYPE_ARRAY, 4, 8, 1, &o->config) && ok;
-	ok = map_is(o, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 104, 1, &o->stats) && ok;
+	ok = map_is(o, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 112, 1, &o->stats) && ok;
 	if (!ok)
 		goto out;
 	if (tap_check(!bpf_map_lookup_elem(o->config, &zero, &c), "lookup of srclog_config"))
@@ -1030,7 +1034,7 @@ static void t_two_cpus(struct obj *o)
 	next_tick();
 	pin_to(other);
 	if (run(o, lo, &p, "second frame, second CPU")) {
-		model(o, C_IPV4, &k, lo, p.len);
+		model(o, C_IPV4, &k, lo, p.len, false);
 		stats_are(o, "second frame, second CPU");
 		if (source_get(o, &k, &b, &tb) == 1) {
 			tap_check(b.packets == 1 && b.bytes == p.len && b.first_seen_ns == b.last_seen_ns &&
@@ -1181,6 +1185,56 @@ static void t_lru(struct obj *o, uint64_t n)
 		(unsigned long long)entries, o->max_sources);
 }
 
+/*
+ * The eviction path: the map full, every frame but one in ten from a new
+ * source. Each new source is taken in (new_sources), the map never holds
+ * more than its capacity, the oldest are evicted, and the source hit
+ * every ten frames stays, counted exactly from its first frame.
+ */
+static void t_churn(struct obj *o, uint64_t n)
+{
+	struct frame heavy = ipv6(0xbeef0001, 0), f;
+	struct srclog_key hk = key_of(&heavy), k0;
+	struct srclog_source mine, tot;
+	uint64_t i, hits = 0, entries, new0 = o->want.new_sources;
+	char what[96];
+
+	config_set(o, 0);
+	for (i = 0; i < n; i++) {
+		if (i % 10 == 0) {
+			f = heavy;
+			hits++;
+		} else {
+			f = i % 2 ? ipv4(0x0c000000 + i, 0) : ipv6(0xc0000000 + i, 0);
+		}
+		if (i == 1)
+			k0 = key_of(&f);
+		snprintf(what, sizeof(what), "churn frame %llu of %llu", (unsigned long long)i + 1,
+			 (unsigned long long)n);
+		if (!bulk_frame(o, &f, what))
+			break;
+	}
+	snprintf(what, sizeof(what), "%llu frames through %u entries", (unsigned long long)n,
+		 o->max_sources);
+	stats_are(o, what);
+	tap_check(o->want.new_sources - new0 == n - hits + 1,
+		  "%s: %llu new sources modelled, want %llu", what,
+		  (unsigned long long)(o->want.new_sources - new0),
+		  (unsigned long long)(n - hits + 1));
+	entries = count_entries(o->sources, sizeof(struct srclog_key));
+	tap_check(entries <= o->max_sources, "%s: %llu entries in srclog_sources", what,
+		  (unsigned long long)entries);
+	tap_check(source_get(o, &hk, &mine, &tot) == 1 && tot.packets == hits &&
+		  tot.bytes == hits * (14 + 40),
+		  "%s: the heavy source %s has %llu packets, want %llu", what, key_str(&hk),
+		  (unsigned long long)tot.packets, (unsigned long long)hits);
+	tap_check(source_get(o, &k0, &mine, &tot) == 0, "%s: the first new source %s was not evicted",
+		  what, key_str(&k0));
+	tap_end("%s: eviction path, %llu frames, 9 in 10 from a new source: new_sources counts "
+		"each, at most %u entries, the source of 1 in 10 kept with its exact count",
+		o->desc, (unsigned long long)n, o->max_sources);
+}
+
 static void t_totals(struct obj *o)
 {
 	struct srclog_stats st;
@@ -1258,6 +1312,7 @@ int main(int argc, char **argv)
 		t_ring_full(&small);
 		t_ring_full(&small);
 		t_lru(&small, 4096);
+		t_churn(&small, 20000);
 		t_totals(&small);
 	}
 	return tap_done();
