@@ -15,7 +15,7 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
-HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
+HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdping-srvmap
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
 
@@ -43,6 +43,10 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+
+scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
