@@ -121,7 +121,8 @@ static __always_inline int csums_ok6(struct echo *e, void *end)
 	if (!s)
 		return 0;
 	s += sum_bytes((__u8 *)&e->ip6->saddr, end, 32) - 2;
-	s += bpf_htonl(e->icmp_len) + bpf_htonl(IPPROTO_ICMPV6);
+	/* Apart: two 32-bit words can carry out of 32 bits. */
+	s += (__u64)bpf_htonl(e->icmp_len) + bpf_htonl(IPPROTO_ICMPV6);
 	return fold64(s) == 0xffff;
 }
 
