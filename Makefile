@@ -17,7 +17,8 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdping-srvmap
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
-TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
+TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o \
+	tests/xdp/echo_any.o
 
 ifeq ($(V),1)
 Q :=
@@ -67,6 +68,10 @@ tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+
+tests/xdp/echo_any.o: tests/xdp/echo_any.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
