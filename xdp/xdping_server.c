@@ -269,6 +269,13 @@ int xdping_server(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	echo_turn_ttl(&e, e.family == 4 ? cf->ttl : cf->hop_limit);
+	/* The stack sends its echo replies with DF clear (its ICMP socket
+	 * does no path MTU discovery); the fragment offset is 0 here. */
+	if (e.family == 4 && e.ip->frag_off) {
+		old = word_at(&e.ip->frag_off);
+		e.ip->frag_off = 0;
+		csum_replace16(&e.ip->check, old, 0);
+	}
 	old = word_at(&e.icmp->type);
 	e.icmp->type = e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY;
 	csum_replace16(&e.icmp->checksum, old, word_at(&e.icmp->type));

@@ -449,6 +449,7 @@ static bool expect_answer(const struct echo *in, const char *what)
 
 	turn(&want, fam_of(in)->reply);
 	set_ttl(&want, in->v6 ? SRV_HOP : SRV_TTL);
+	want.ip.frag = 0;	/* the stack's replies have DF clear */
 	return expect_echo(&server, srv_if, in, XDP_TX, &want, what);
 }
 
