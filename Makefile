@@ -33,7 +33,7 @@ endif
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
-BPF_SRCS  := $(wildcard xdp/*.c tests/xdp/*.c) tests/bench/bench_kern.c
+BPF_SRCS  := $(wildcard xdp/*.c tests/xdp/*.c) tests/bench/bench_kern.c tests/bench/reflect_kern.c
 
 all: $(XDP_OBJS) $(HELPERS)
 
