@@ -419,3 +419,27 @@ local_responder_off() {
 	expect_ok
 	assert_clean "$C"
 }
+
+@test "real clients (ping, fping, hping3, nping) are answered in XDP, the kernel silent" {
+	local n
+	command -v fping >/dev/null && command -v hping3 >/dev/null && command -v nping >/dev/null ||
+		skip "fping, hping3 or nping not installed"
+	far_server "$P" start -S
+	expect_ok
+	peer_responder off
+	run ping -n -c 3 -i 0.2 -W 1 "$P_ADDR"
+	[ "$status" -eq 0 ]
+	run fping -c 3 -p 200 -t 1000 "$P_ADDR"
+	[ "$status" -eq 0 ] || { echo "# fping: $output" >&3; false; }
+	run hping3 -1 -c 3 -i u200000 "$P_ADDR"
+	[[ $output == *"3 packets received"* ]] || { echo "# hping3: $output" >&3; false; }
+	run nping --icmp -c 3 --delay 200ms "$P_ADDR"
+	[[ $output == *"Rcvd: 3 "* ]] || { echo "# nping: $output" >&3; false; }
+	far_server "$P" status
+	expect_ok
+	n=$(answered)
+	[ "$n" -ge 12 ] || { show_run; return 1; }
+	far_server "$P" stop
+	expect_ok
+	no_pins "$FAR_FS"
+}
