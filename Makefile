@@ -15,10 +15,12 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
-HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins
+HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins \
+	     scripts/xdping-srvmap
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood
-TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o
+TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
+	     tests/xdp/echo_any.o
 
 ifeq ($(V),1)
 Q :=
@@ -33,7 +35,7 @@ endif
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
-BPF_SRCS  := $(wildcard xdp/*.c tests/xdp/*.c) tests/bench/bench_kern.c
+BPF_SRCS  := $(wildcard xdp/*.c tests/xdp/*.c) tests/bench/bench_kern.c tests/bench/reflect_kern.c
 
 all: $(XDP_OBJS) $(HELPERS)
 
@@ -44,6 +46,10 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+
+scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 scripts/srclog-map: scripts/srclog-map.c $(wildcard maps/*.h)
 	$(call msg,CC,$@)
@@ -68,6 +74,10 @@ tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+
+tests/xdp/echo_any.o: tests/xdp/echo_any.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)

@@ -4,10 +4,10 @@
 # and that are missing. Exit 3 when they cannot be installed.
 set -eu
 
-build="make gcc libc6-dev clang llvm libbpf-dev linux-libc-dev iproute2 bpftool iputils-ping"
+build="make gcc libc6-dev clang llvm libbpf-dev linux-libc-dev iproute2 bpftool iputils-ping jq"
 case ${1:-build} in
 build) want=$build ;;
-check) want="$build bats shellcheck util-linux jq ethtool" ;;
+check) want="$build bats shellcheck util-linux jq ethtool python3-scapy" ;;
 bench) want="$build linux-source-6.1 xz-utils" ;;
 vm) want="$build bats shellcheck util-linux jq ethtool qemu-system-x86 linux-image-amd64 busybox-static cpio kmod" ;;
 *) echo "usage: deps.sh build|check|bench|vm" >&2; exit 2 ;;

@@ -1,26 +1,39 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# xdping-server: answer ICMP echo requests on IFACE in XDP.
+# xdping-server: answer on IFACE, in XDP, the echo requests the host's own
+# stack would answer (see README.md, "xdping_server").
 set -eu
 
 usage() {
-	cat <<'EOF'
-usage: xdping-server.sh IFACE start|stop|status [-N|-S]
+	cat <<'EOF2'
+usage: xdping-server.sh IFACE start [-N|-S] [-a PREFIX]...
+       xdping-server.sh IFACE stop|status
 
   start    attach xdp/xdping_server.o to IFACE (-N native, -S generic,
-           default: the kernel chooses); nothing keeps running
+           default: the kernel chooses) and give it what it checks against:
+           the host's addresses, IFACE's VLAN devices, the reply TTL and
+           hop limit; nothing keeps running. On a server already attached
+           (by this script or by plain ip), it reloads all of that.
+           -a PREFIX (repeatable, IPv4 or IPv6, ADDRESS[/LEN]): answer only
+           these sources in XDP; any other request goes to the stack.
   stop     detach it and remove the pins no program uses any more
   status   whether it is attached, and its counters
 
+XDP answers before netfilter and before net.ipv4.icmp_echo_ignore_all
+are consulted: while attached, it overrides both for the requests it
+answers (use -a to limit who gets answered).
+
 Exit: 0 done (status: attached); 1 status: not attached; 2 usage or bad
-input; 3 environment (root, tools, bpffs, IFACE busy with another program).
-EOF
+input; 3 environment (root, tools, bpffs, IFACE busy with another
+program, counters out of reach).
+EOF2
 }
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
 MAP=$XK_SCRIPTS/xdping-map
+SRVMAP=$XK_SCRIPTS/xdping-srvmap
 OBJ=$XK_HOME/xdp/xdping_server.o
 
 case ${1:-} in
@@ -31,22 +44,41 @@ iface=$1
 action=$2
 shift 2
 mode=xdp
-for opt in "$@"; do
-	case $opt in
-	-N | -S) pick_mode "${opt#-}" ;;
-	*) die 2 "unknown argument '$opt' (see $XK_PROG --help)" ;;
+allow=
+while [ "$#" -gt 0 ]; do
+	case $1 in
+	-N | -S) pick_mode "${1#-}" ;;
+	-a)
+		[ "$#" -ge 2 ] || die 2 "-a needs a PREFIX"
+		case $2 in
+		'' | *[!0-9A-Fa-f.:/]*) die 2 "'$2' is not an IPv4 or IPv6 prefix" ;;
+		esac
+		allow="$allow $2"
+		shift
+		;;
+	*) die 2 "unknown argument '$1' (see $XK_PROG --help)" ;;
 	esac
+	shift
 done
 case $action in
 start) ;;
-stop | status) [ "$mode" = xdp ] || die 2 "-N and -S go with start" ;;
+stop | status)
+	[ "$mode" = xdp ] || die 2 "-N and -S go with start"
+	[ -z "$allow" ] || die 2 "-a goes with start"
+	;;
 *) die 2 "unknown action '$action': start, stop or status" ;;
 esac
+# Every prefix is checked before anything is touched.
+for p in $allow; do
+	printf 'allow %s\n' "$p" | "$SRVMAP" 0 0 0 0 0 0 >/dev/null 2>&1 ||
+		die 2 "'$p' is not an IPv4 or IPv6 prefix"
+done
 
 need_root
-need_tools ip bpftool
+need_tools ip bpftool jq
 need_built "$OBJ"
 need_built "$MAP"
+need_built "$SRVMAP"
 iface_check "$iface"
 bpffs_init
 STATS=$XK_PINS/xdping_stats
@@ -58,10 +90,139 @@ case $1 in
 esac
 current=$1
 
+# srv_map PROG NAME: the id of the map NAME of program PROG.
+srv_map() {
+	for m in $(bpftool -j prog show id "$1" | jq -r '.map_ids[]?'); do
+		if [ "$(bpftool -j map show id "$m" | jq -r '.name')" = "$2" ]; then
+			echo "$m"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# srv_maps PROG: the six map ids xdping-srvmap takes, in its order.
+srv_maps() {
+	for n in xdping_srvconf xdping_addr4 xdping_addr6 xdping_vlans xdping_allow4 xdping_allow6; do
+		srv_map "$1" "$n" || return 1
+	done
+}
+
+# lo_fwd_of PROG: what the config of PROG says the script set on lo (0..3).
+lo_fwd_of() {
+	c=$(srv_map "$1" xdping_srvconf) || { echo 0; return 0; }
+	bpftool -j map lookup id "$c" key 0 0 0 0 2>/dev/null |
+		jq -r '.formatted.value.lo_fwd // 0' 2>/dev/null || echo 0
+}
+
+# sysctl_get NAME: the value under /proc/sys, empty when there is none.
+sysctl_get() {
+	f=/proc/sys/$(printf '%s' "$1" | tr . /)
+	if [ -r "$f" ]; then cat "$f"; fi
+}
+
+# items PROG LOFWD: the lines xdping-srvmap takes, for IFACE now.
+items() {
+	ttl=$(sysctl_get net.ipv4.ip_default_ttl)
+	hop=$(sysctl_get "net.ipv6.conf.$iface.hop_limit")
+	[ "$(sysctl_get "net.ipv6.conf.$iface.disable_ipv6")" != 1 ] || hop=0
+	a4=0 a6=0
+	[ -z "$allow" ] || a4=1 a6=1
+	echo "config ${ttl:-64} ${hop:-0} $a4 $a6 $2"
+	# Every unicast address of this namespace the stack answers for
+	# (weak host: an address of another device too), but neither
+	# loopback nor link-local (the object passes link-local anyway),
+	# nor an IPv6 address that is not usable yet (tentative, dadfailed).
+	ip -j addr show | jq -r '.[] | .ifindex as $i | .addr_info[]? |
+		select(.scope != "host" and .scope != "link") |
+		select((.tentative // false) == false and (.dadfailed // false) == false) |
+		select(.family == "inet" or .family == "inet6") |
+		"addr \(.local) \($i)"'
+	# The 802.1Q devices on IFACE: a tagged request is theirs.
+	ip -j -d link show | jq -r --arg l "$iface" '.[] |
+		select(.link == $l and .linkinfo.info_kind == "vlan" and
+		       .linkinfo.info_data.protocol == "802.1Q") |
+		"vlan \(.linkinfo.info_data.id) \(.ifindex)"'
+	for p in $allow; do
+		echo "allow $p"
+	done
+}
+
+# load_maps PROG LOFWD: empties and fills the maps of PROG.
+load_maps() {
+	# shellcheck disable=SC2046 # one word per map id
+	set -- "$1" "$2" $(srv_maps "$1") || return 1
+	[ "$#" -eq 8 ] || return 1
+	{
+		for m in "$4" "$5" "$6" "$7" "$8"; do
+			bpftool -j map dump id "$m" | jq -r --arg m "$m" \
+				'.[] | "map delete id \($m) key hex \(.key | map(ltrimstr("0x")) | join(" "))"'
+		done
+		items "$1" "$2" | "$SRVMAP" "$3" "$4" "$5" "$6" "$7" "$8"
+	} | bpftool batch file - >/dev/null
+}
+
+# lo_forwarding_on: the FIB helper answers an XDP program only for a
+# device that forwards; the object asks as the stack asks for its own
+# packets, from lo. Prints the bits it set (1 IPv4, 2 IPv6).
+lo_forwarding_on() {
+	bits=0
+	if [ "$(sysctl_get net.ipv4.conf.lo.forwarding)" = 0 ]; then
+		echo 1 >/proc/sys/net/ipv4/conf/lo/forwarding
+		bits=1
+	fi
+	if [ "$(sysctl_get net.ipv6.conf.lo.forwarding)" = 0 ]; then
+		echo 1 >/proc/sys/net/ipv6/conf/lo/forwarding
+		bits=$((bits + 2))
+	fi
+	echo "$bits"
+}
+
+# lo_forwarding_restore BITS: puts back what lo_forwarding_on changed,
+# unless another xdping_server of this namespace still needs it.
+lo_forwarding_restore() {
+	[ "$1" -ne 0 ] || return 0
+	if ip -o link show | grep -q 'prog/xdp id [0-9]* name xdping_server '; then
+		return 0
+	fi
+	[ $(($1 & 1)) -eq 0 ] || echo 0 >/proc/sys/net/ipv4/conf/lo/forwarding
+	[ $(($1 & 2)) -eq 0 ] || echo 0 >/proc/sys/net/ipv6/conf/lo/forwarding
+}
+
+# notes: what an operator must know once the server answers.
+notes() {
+	echo "note: XDP answers before netfilter and icmp_echo_ignore_all are consulted; $(
+		if [ -n "$allow" ]; then echo "only sources in$allow get an answer from XDP"
+		else echo "limit who gets answered with -a PREFIX"; fi)"
+	if [ "$1" -ne 0 ]; then
+		echo "note: set net.ipv$(
+			case $1 in 1) echo 4 ;; 2) echo 6 ;; *) echo '4/ipv6' ;; esac
+		).conf.lo.forwarding=1 (the kernel's FIB helper needs it; stop puts it back)"
+	fi
+	# Native XDP_TX on a veth goes nowhere unless the peer has a program.
+	case $2 in
+	xdpgeneric) return 0 ;;
+	esac
+	set -- "$(ip -j -d link show dev "$iface")"
+	[ "$(printf '%s' "$1" | jq -r '.[0].linkinfo.info_kind // ""')" = veth ] || return 0
+	peer=$(printf '%s' "$1" | jq -r '.[0].link // ""')
+	if [ "$(printf '%s' "$1" | jq -r '.[0].link_netnsid // ""')" != "" ] || [ -z "$peer" ]; then
+		echo "note: $iface is a veth in native mode: its replies are dropped unless the peer veth (in another namespace) has an XDP program (xdp/pass.o will do), or use -S"
+	elif [ -z "$(xdp_prog "$peer")" ]; then
+		echo "note: $iface is a veth in native mode: its replies are dropped unless its peer $peer has an XDP program (xdp/pass.o will do), or use -S"
+	fi
+}
+
 case $action in
 start)
 	if [ "$ours" -eq 1 ]; then
-		echo "xdping_server already attached to $iface (prog ${current%% *})"
+		id=${current%% *}
+		lo=$(lo_fwd_of "$id")
+		new=$(lo_forwarding_on)
+		lo=$((lo | new))
+		load_maps "$id" "$lo" || die 3 "cannot fill the maps of xdping_server on $iface (prog $id)"
+		echo "xdping_server already attached to $iface (prog $id): addresses, VLANs, TTL and allowed sources reloaded"
+		notes "$new" "${current##* }"
 		exit 0
 	fi
 	if [ -n "$current" ]; then
@@ -69,10 +230,26 @@ start)
 		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one"
 	fi
 	attach_own "$iface" "$mode" "$OBJ" xdping_stats
-	say_attached "$iface" "$(xdp_prog "$iface")"
+	lo=$(lo_forwarding_on)
+	if ! load_maps "${XK_ATTACHED%% *}" "$lo"; then
+		# a start that fails leaves nothing behind
+		xdp_detach_own "$iface" || true
+		lo_forwarding_restore "$lo"
+		pins_release xdping_stats
+		bpffs_done
+		die 3 "cannot fill the maps of xdping_server on $iface"
+	fi
+	set -- "$(xdp_prog "$iface")"
+	say_attached "$iface" "$1"
+	notes "$lo" "${1##* }"
 	;;
 stop)
+	lo=0
+	case $current in
+	*" xdping_server "*) lo=$(lo_fwd_of "${current%% *}") ;;
+	esac
 	stop_own "$iface" "$current" xdping_server xdping_stats
+	lo_forwarding_restore "$lo"
 	;;
 status)
 	if [ "$ours" -eq 0 ]; then
@@ -80,10 +257,12 @@ status)
 		bpffs_done
 		exit 1
 	fi
-	say_attached "$iface" "$current"
-	if [ -e "$STATS" ]; then
-		"$MAP" stats "$STATS" | sed -n 's/^server: /counters: /p'
+	if [ ! -e "$STATS" ] || ! counters=$("$MAP" stats "$STATS" 2>/dev/null); then
+		bpffs_done
+		die 3 "xdping_server is attached to $iface, but its counters are not at $STATS (another bpffs? point TC_BPF_MNT at the one it was started with)"
 	fi
+	say_attached "$iface" "$current"
+	printf '%s\n' "$counters" | sed -n 's/^server: \(answered [0-9]* passed [0-9]*\).*/counters: \1/p'
 	;;
 esac
 exit 0

@@ -37,8 +37,14 @@ lab_down() {
 }
 
 # peer_xdp OBJ [MODE]: attaches an object on the far side (default native).
+# xdping_server.o answers nothing until xdping-server.sh has given it the
+# host's addresses: `start` on an attached server does that.
 peer_xdp() {
 	ip -n "$NS" link set dev "$P" "${2:-xdp}" obj "$XK/xdp/$1" sec xdp
+	if [ "$1" = xdping_server.o ]; then
+		ip netns exec "$NS" env TC_BPF_MNT="$XDPKIT_TEST_TMP/bpffs" \
+			"$XK/scripts/xdping-server.sh" "$P" start >/dev/null
+	fi
 }
 
 # peer_responder on|off: the far side's kernel echo responder.

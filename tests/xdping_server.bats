@@ -294,3 +294,152 @@ local_responder_off() {
 	ip link set dev "$C" xdp off
 	rm -f "$PINS"/xdping_* "$PINS"/srclog_*
 }
+
+# -- issue 9: what start says and sets, status without its pins, -a --------
+
+@test "start says XDP overrides netfilter and icmp_echo_ignore_all; stop restores lo forwarding" {
+	sysctl -qw net.ipv4.conf.lo.forwarding=0 net.ipv6.conf.lo.forwarding=0
+	server "$C" start -S
+	expect_ok
+	[[ $output == *"before netfilter and icmp_echo_ignore_all"* ]] || { show_run; return 1; }
+	[[ $output == *"-a PREFIX"* ]]
+	[[ $output == *"lo.forwarding=1"* ]]
+	[ "$(sysctl -n net.ipv4.conf.lo.forwarding)" = 1 ]
+	[ "$(sysctl -n net.ipv6.conf.lo.forwarding)" = 1 ]
+	server "$C" stop
+	expect_ok
+	[ "$(sysctl -n net.ipv4.conf.lo.forwarding)" = 0 ]
+	[ "$(sysctl -n net.ipv6.conf.lo.forwarding)" = 0 ]
+	assert_clean "$C"
+	# Already on: left on, and stop leaves it so.
+	sysctl -qw net.ipv4.conf.lo.forwarding=1
+	server "$C" start -S
+	expect_ok
+	[[ $output == *"net.ipv6.conf.lo.forwarding=1"* ]] || { show_run; return 1; }
+	server "$C" stop
+	[ "$(sysctl -n net.ipv4.conf.lo.forwarding)" = 1 ]
+	[ "$(sysctl -n net.ipv6.conf.lo.forwarding)" = 0 ]
+	sysctl -qw net.ipv4.conf.lo.forwarding=0
+}
+
+@test "status without access to its pins: exit 3, one line" {
+	far_server "$P" start -S
+	expect_ok
+	# ip netns exec remounts /sys: the pins there are not the ones it made.
+	run --separate-stderr ip netns exec "$NS" "$SRV" "$P" status
+	expect_error 3 "counters" xdping-server.sh
+	# and with the bpffs it was started with, the counters are there
+	far_server "$P" status
+	expect_ok
+	[[ $output == *"counters: answered "* ]]
+	far_server "$P" stop
+	expect_ok
+	no_pins "$FAR_FS"
+}
+
+@test "start -N on a veth whose peer has no XDP program says native XDP_TX needs one" {
+	DUMMY=xk${BATS_TEST_NUMBER}v0
+	ip link add "$DUMMY" type veth peer name "${DUMMY%0}1"
+	ip link set "$DUMMY" up
+	ip link set "${DUMMY%0}1" up
+	server "$DUMMY" start -N
+	expect_ok
+	[[ $output == *"peer ${DUMMY%0}1 has an XDP program"* ]] || { show_run; return 1; }
+	server "$DUMMY" stop
+	expect_ok
+	# with a program on the peer, nothing to say
+	ip link set dev "${DUMMY%0}1" xdp obj "$XK/xdp/pass.o" sec xdp
+	server "$DUMMY" start -N
+	expect_ok
+	[[ $output != *"peer"* ]] || { show_run; return 1; }
+	server "$DUMMY" stop
+	# generic mode needs nothing on the peer
+	ip link set dev "${DUMMY%0}1" xdp off
+	server "$DUMMY" start -S
+	expect_ok
+	[[ $output != *"peer"* ]] || { show_run; return 1; }
+	server "$DUMMY" stop
+	# the peer in another namespace: it cannot tell, so it says what is needed
+	server "$C" start -N
+	expect_ok
+	[[ $output == *"peer veth (in another namespace)"* ]] || { show_run; return 1; }
+	server "$C" stop
+	assert_clean "$C"
+}
+
+@test "-a PREFIX: only those sources are answered in XDP; the rest go to the stack" {
+	local n
+	local_responder_off
+	server "$C" start -S -a 198.19.0.0/16 -a 2001:db8:ffff::/48
+	expect_ok
+	[[ $output == *"only sources in 198.19.0.0/16 2001:db8:ffff::/48"* ]] || { show_run; return 1; }
+	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
+	[[ $output == *" 0 received"* ]]
+	server "$C" status
+	[ "$(answered)" -eq 0 ]
+	# start again: the list is reloaded as given
+	server "$C" start -S -a "$P_ADDR"
+	expect_ok
+	[[ $output == *"reloaded"* ]]
+	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
+	[ "$status" -eq 0 ]
+	server "$C" status
+	n=$(answered)
+	[ "$n" -ge 2 ]
+	server "$C" stop
+	expect_ok
+	assert_clean "$C"
+}
+
+@test "-a with something that is not a prefix: exit 2, nothing attached" {
+	server "$C" start -a 198.19.0.0/33
+	expect_error 2 "198.19.0.0/33" xdping-server.sh
+	server "$C" start -a 'x;y'
+	expect_error 2 "prefix" xdping-server.sh
+	server "$C" start -a
+	expect_error 2 "PREFIX" xdping-server.sh
+	server "$C" status -a 198.19.0.0/16
+	expect_error 2 "start" xdping-server.sh
+	assert_clean "$C"
+}
+
+@test "a plain ip load answers nothing until start fills it in" {
+	local_responder_off
+	ip link set dev "$C" xdpgeneric obj "$XK/xdp/xdping_server.o" sec xdp
+	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
+	[[ $output == *" 0 received"* ]]
+	server "$C" start
+	expect_ok
+	[[ $output == *"already attached"*"reloaded"* ]] || { show_run; return 1; }
+	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
+	[ "$status" -eq 0 ]
+	server "$C" status
+	[ "$(answered)" -ge 2 ]
+	server "$C" stop
+	expect_ok
+	assert_clean "$C"
+}
+
+@test "real clients (ping, fping, hping3, nping) are answered in XDP, the kernel silent" {
+	local n
+	command -v fping >/dev/null && command -v hping3 >/dev/null && command -v nping >/dev/null ||
+		skip "fping, hping3 or nping not installed"
+	far_server "$P" start -S
+	expect_ok
+	peer_responder off
+	run ping -n -c 3 -i 0.2 -W 1 "$P_ADDR"
+	[ "$status" -eq 0 ]
+	run fping -c 3 -p 200 -t 1000 "$P_ADDR"
+	[ "$status" -eq 0 ] || { echo "# fping: $output" >&3; false; }
+	run hping3 -1 -c 3 -i u200000 "$P_ADDR"
+	[[ $output == *"3 packets received"* ]] || { echo "# hping3: $output" >&3; false; }
+	run nping --icmp -c 3 --delay 200ms "$P_ADDR"
+	[[ $output == *"Rcvd: 3 "* ]] || { echo "# nping: $output" >&3; false; }
+	far_server "$P" status
+	expect_ok
+	n=$(answered)
+	[ "$n" -ge 12 ] || { show_run; return 1; }
+	far_server "$P" stop
+	expect_ok
+	no_pins "$FAR_FS"
+}

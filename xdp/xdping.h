@@ -17,10 +17,11 @@ static __always_inline struct xdping_stats *xdping_stats_of(__u32 role)
 
 /*
  * Turns an echo frame around: MACs and addresses swapped (neither the IPv4
- * header checksum nor the ICMPv6 pseudo-header sum changes), a fresh TTL
- * or hop limit. The caller changes the ICMP type (and sequence).
+ * header checksum nor the ICMPv6 pseudo-header sum changes), TTL or hop
+ * limit set to ttl (echo_turn: XDPING_TTL). The caller changes the ICMP
+ * type (and sequence).
  */
-static __always_inline void echo_turn(struct echo *e)
+static __always_inline void echo_turn_ttl(struct echo *e, __u8 ttl)
 {
 	struct in6_addr addr6;
 	__u8 mac[ETH_ALEN];
@@ -36,14 +37,19 @@ static __always_inline void echo_turn(struct echo *e)
 		e->ip->saddr = e->ip->daddr;
 		e->ip->daddr = addr;
 		old = word_at(&e->ip->ttl);
-		e->ip->ttl = XDPING_TTL;
+		e->ip->ttl = ttl;
 		csum_replace16(&e->ip->check, old, word_at(&e->ip->ttl));
 	} else {
 		addr6 = e->ip6->saddr;
 		e->ip6->saddr = e->ip6->daddr;
 		e->ip6->daddr = addr6;
-		e->ip6->hop_limit = XDPING_TTL;
+		e->ip6->hop_limit = ttl;
 	}
+}
+
+static __always_inline void echo_turn(struct echo *e)
+{
+	echo_turn_ttl(e, XDPING_TTL);
 }
 
 #endif

@@ -11,7 +11,8 @@ REF_IN_TAR    := linux-source-6.1/tools/testing/selftests/bpf
 # headers it reaches, so it builds where no 32-bit libc is installed.
 REF_CFLAGS    := -target bpf -mcpu=v3 -O2 -g -Itests/bench/ref-include \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
-BENCH_BUILT   := $(REF_DIR)/xdping_kern.o $(BENCH_DIR)/bench_kern.o $(BENCH_DIR)/xdpbench
+BENCH_BUILT   := $(REF_DIR)/xdping_kern.o $(BENCH_DIR)/bench_kern.o $(BENCH_DIR)/xdpbench \
+	$(BENCH_DIR)/reflect_kern.o
 # The sub-make reads the same makefiles this one did.
 BENCH_MAKE    := $(MAKE) --no-print-directory $(foreach f,$(MAKEFILE_LIST),-f $(f))
 
@@ -44,6 +45,11 @@ $(REF_DIR)/xdping_kern.o: $(REF_DIR)/xdping_kern.c $(REF_DIR)/xdping.h
 	$(Q)$(CLANG) $(REF_CFLAGS) -c $< -o $@
 
 $(BENCH_DIR)/bench_kern.o: tests/bench/bench_kern.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/reflect_kern.o: tests/bench/reflect_kern.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

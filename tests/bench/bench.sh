@@ -27,6 +27,7 @@ FAMILIES=${BENCH_FAMILIES:-1 2 3 4 5}
 BIN=build/bench/xdpbench
 REF=build/ref/xdping_kern.o
 KERN=build/bench/bench_kern.o
+REFLECT=build/bench/reflect_kern.o
 OUT=build/bench.json
 CHAINS=300		# family 2: chains of 10 bounces per client and server, per round
 FLOOD=1000000		# family 4: requests per flood
@@ -44,7 +45,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "bench.sh: attaches XDP programs and makes namespaces: run as root (sudo make bench)" >&2
 	exit 3
 fi
-for f in "$BIN" "$REF" "$KERN" xdp/pass.o xdp/xdping_client.o xdp/xdping_server.o \
+for f in "$BIN" "$REF" "$KERN" "$REFLECT" xdp/pass.o xdp/xdping_client.o xdp/xdping_server.o \
 	scripts/xdping-map build/bench/srclogbench build/bench/srclog_shared.o \
 	build/bench/bare_count.o build/bench/bare_count_shared.o; do
 	[ -e "$f" ] || { echo "bench.sh: $f is missing: run 'sudo make bench'" >&2; exit 3; }
@@ -91,6 +92,9 @@ for ns in xkb_c xkb_s; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$ns" link set lo up
+	# xdping_server asks the kernel's FIB from lo, as xdping-server.sh
+	# start lets it (the helper answers only for a device that forwards).
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.lo.forwarding=1
 done
 ip -n xkb_c addr add 198.18.0.1/24 dev xkbc0
 ip -n xkb_s addr add 198.18.0.2/24 dev xkbs0
@@ -148,6 +152,11 @@ rtt_put() {
 server_on() {
 	ip -n xkb_s link set dev xkbs0 xdp off
 	"$BIN" attach "$NS_S" xkbs0 "$@"
+	# what a user does: xdping-server.sh gives it the host's addresses
+	if [ "$1" = xdp/xdping_server.o ]; then
+		ip netns exec xkb_s env TC_BPF_MNT="$T/bpffs" ./scripts/xdping-server.sh xkbs0 start \
+			>/dev/null
+	fi
 }
 
 if has_family 3; then
@@ -198,7 +207,7 @@ fi
 # ---- family 4: responder throughput under a live-frames flood ----
 if has_family 4; then
 	say "4/4 responder throughput (live-frames flood), $ROUNDS rounds"
-	"$BIN" flood "$ROUNDS" "$FLOOD" "$NS_C" "$NS_S" "$KERN" >"$T/f4"
+	"$BIN" flood "$ROUNDS" "$FLOOD" "$NS_C" "$NS_S" "$KERN" "$REFLECT" >"$T/f4"
 	grep '^# ' "$T/f4" >&2 || true
 	collect <"$T/f4"
 fi

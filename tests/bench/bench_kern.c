@@ -12,8 +12,10 @@
  *              answered in place (XDP_TX) left a reply in the page, and
  *              the next run of that page would send the reply again.
  * bench_count  on the generator's side of the veth pair: counts IPv4 ICMP
- *              echo replies in a per-CPU array and drops them (the stack
- *              would only spend time on them); everything else passes.
+ *              echo replies (and echo requests: the bare reflector of
+ *              reflect_kern.c sends them back as they were) in a per-CPU
+ *              array and drops them (the stack would only spend time on
+ *              them); everything else passes.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -72,7 +74,8 @@ int bench_count(struct xdp_md *ctx)
 
 	/* IHL 5 is all the generator sends. */
 	if ((void *)(icmp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
-	    ip->ihl != 5 || ip->protocol != IPPROTO_ICMP || icmp->type != ICMP_ECHOREPLY)
+	    ip->ihl != 5 || ip->protocol != IPPROTO_ICMP ||
+	    (icmp->type != ICMP_ECHOREPLY && icmp->type != ICMP_ECHO))
 		return XDP_PASS;
 	n = bpf_map_lookup_elem(&bench_replies, &zero);
 	if (n)

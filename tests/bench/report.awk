@@ -155,6 +155,10 @@ END {
 		derive("ratio/churn/shared-vs-percpu/bare-" cpath[c], "/", "churn/bare_shared/" cpath[c] "-floor",
 		       "churn/bare/" cpath[c] "-floor", "x")
 	}
+	derive("ratio/flood/xdping_server-vs-reflector", "/", "flood/xdping_server", "flood/reflector", "x")
+	# on a frame it passes (UDP), above the floor: ours minus the reference's
+	derive("pkt/server-udp-vs-ref", "-", "pkt/xdping_server/udp", "pkt/ref_xdping_server/udp", "ns")
+	derive("pkt/client-udp-vs-ref", "-", "pkt/xdping_client/udp", "pkt/ref_xdping_client/udp", "ns")
 
 	for (k = 1; k <= nnames; k++)
 		sorted_median(order[k])
@@ -199,7 +203,10 @@ END {
 	target("client on an echo reply of no run vs reference, above floor", "ratio/pkt/client-reply-norun-floor", "<=", 0.5)
 	target("XDP median RTT / ping median (xdping_server)", "ratio/rtt/xdping_client/xdping_server", "<=", 0.25)
 	target("XDP median RTT / ping median (kernel responder)", "ratio/rtt/xdping_client/kernel", "<=", 0.25)
-	target("xdping_server replies/s vs kernel responder", "ratio/flood/xdping_server-vs-kernel", ">=", 2)
+	target("xdping_server replies/s vs kernel responder", "ratio/flood/xdping_server-vs-kernel", ">=", 3)
+	target("xdping_server replies/s vs bare reflector", "ratio/flood/xdping_server-vs-reflector", ">=", 0.7)
+	target("xdping_server on a UDP frame vs reference, ns more", "pkt/server-udp-vs-ref", "<=", 0)
+	target("xdping_client on a UDP frame vs reference, ns more", "pkt/client-udp-vs-ref", "<=", 0)
 	# srclog: counters within 20 ns of the floor (the live log's cost is
 	# shown, with a reader and without, but has no target).
 	if ("pkt/srclog/udp-floor" in cnt || srclog == 1)

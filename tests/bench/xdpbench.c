@@ -6,7 +6,8 @@
  *   xdpbench unit    ROUNDS REF.o OBJ.o...        per-packet cost, BPF_PROG_TEST_RUN
  *   xdpbench inplace ROUNDS CHAINS CNS SNS REF.o  in-place cost over veth traffic
  *   xdpbench refrtt  COUNT INTERVAL CNS SNS REF.o the reference client's RTT beside ping's
- *   xdpbench flood   ROUNDS FRAMES CNS SNS BENCH.o  replies per second, live frames
+ *   xdpbench flood   ROUNDS FRAMES CNS SNS BENCH.o REFLECT.o
+ *                                                  replies per second, live frames
  *   xdpbench attach  NS IFACE OBJ.o [PROG]         attach (native), then exit
  *
  * Families 2 to 4 use the veth pair bench.sh made: xkbc0 (198.18.0.1) in
@@ -35,6 +36,7 @@
 #include "../pkt/pkt.h"
 #include "../../maps/xdping_runs.h"
 #include "../../maps/srclog_config.h"
+#include "../../maps/xdping_server.h"
 #include "xdping.h"		/* the reference's struct pinginfo, from build/ref */
 
 #define C_IF		"xkbc0"
@@ -133,6 +135,19 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return bpf_map__fd(m);
 }
 
+/* What xdping-server.sh start gives an xdping_server: TTL and hop limit,
+ * the host's address (network order). bench.sh turns lo forwarding on. */
+static void server_setup(struct bpf_object *obj, uint32_t addr)
+{
+	struct xdping_server_config c = { .ttl = 64, .hop_limit = 64 };
+	struct xdping_addr_owner o = { 0 };
+	uint32_t zero = 0, a = htonl(addr);
+
+	if (bpf_map_update_elem(map_fd(obj, "xdping_srvconf"), &zero, &c, BPF_ANY) ||
+	    bpf_map_update_elem(map_fd(obj, "xdping_addr4"), &a, &o, BPF_ANY))
+		die("xdping_server maps", errno);
+}
+
 /* ---- frames ---- */
 
 static void put_echo(struct pkt *p, uint8_t type, uint32_t src, uint32_t dst, uint16_t seq,
@@ -172,9 +187,13 @@ static void put_udp(struct pkt *p)
 /* ---- BPF_PROG_TEST_RUN ---- */
 
 /* ns per run of repeat runs over the same buffer (the kernel's average). */
+/* The ingress interface of BPF_PROG_TEST_RUN: lo, but C_IF for
+ * xdping_server, which answers only what comes in where the FIB says. */
+static uint32_t run_if = 1;
+
 static uint32_t run_repeat(int fd, const struct pkt *p, uint32_t repeat, uint32_t *verdict)
 {
-	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = 1 };
+	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = run_if };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = p->len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = repeat);
 	int err = bpf_prog_test_run_opts(fd, &o);
@@ -191,7 +210,7 @@ static bool rewrites(int fd, const struct pkt *p)
 {
 	struct pkt out;
 	uint32_t verdict = 0;
-	int err = pkt_xdp_run(fd, 1, p, &out, &verdict);
+	int err = pkt_xdp_run(fd, run_if, p, &out, &verdict);
 
 	if (err)
 		die("BPF_PROG_TEST_RUN", err);
@@ -216,6 +235,7 @@ struct ucase {
 	/* srclog: the live log on (config map), with a reader on the ring or not */
 	int config, ring;
 	bool reader;
+	uint32_t ifindex;	/* 0: lo */
 };
 
 static uint32_t samples[CHAINS_UNIT * (CHAIN + 1) > FRESH ? CHAINS_UNIT * (CHAIN + 1) : FRESH];
@@ -334,6 +354,7 @@ static double sample_logging(const struct ucase *c)
 
 static double sample(const struct ucase *c)
 {
+	run_if = c->ifindex ? c->ifindex : 1;
 	if (c->config >= 0)
 		return sample_logging(c);
 	return sample_plain(c);
@@ -445,11 +466,19 @@ static int cmd_unit(int argc, char **argv)
 	add_prog("ref_xdping_server", ref, prog_fd(ref, "xdping_server"));
 	for (i = 0; i < nprogs; i++) {
 		struct uprog *p = &progs[i];
+		uint32_t ifindex = 0;
 
+		/* ours: set up as xdping-server.sh would, on C_IF (C_ADDR) */
+		if (bpf_object__find_map_by_name(p->obj, "xdping_srvconf")) {
+			server_setup(p->obj, C_ADDR);
+			ifindex = if_nametoindex(C_IF);
+		}
+		run_if = ifindex ? ifindex : 1;
 		for (f = 0; f < 3; f++) {
 			struct ucase *c = &cases[nc++];
 
 			c->config = -1;
+			c->ifindex = ifindex;
 			c->fd = p->fd;
 			c->frame = frames[f];
 			c->mode = rewrites(p->fd, frames[f]) ? FRESH_RUNS : REPEATED;
@@ -711,6 +740,7 @@ static int cmd_inplace(int argc, char **argv)
 	trap_signals();
 	oc = load("xdp/xdping_client.o");
 	os = load("xdp/xdping_server.o");
+	server_setup(os, S_ADDR);
 	ref = load(argv[4]);
 	fds[0] = prog_fd(oc, NULL);
 	fds[1] = prog_fd(ref, "xdping_client");
@@ -870,27 +900,30 @@ static uint64_t replies(int map)
 
 static int cmd_flood(int argc, char **argv)
 {
-	struct bpf_object *bench, *os, *pass;
+	struct bpf_object *bench, *os, *pass, *refl;
 	unsigned long rounds, frames, r;
-	int tx, cnt_map, srv[2], i;
-	const char *names[2] = { "flood/xdping_server", "flood/kernel" };
+	int tx, cnt_map, srv[3], i;
+	const char *names[3] = { "flood/xdping_server", "flood/kernel", "flood/reflector" };
 	uint8_t mac_c[6], mac_s[6];
 	struct pkt req;
 	struct xdp_md ctx = { 0 };
 
-	if (argc != 5)
-		fail("usage: flood ROUNDS FRAMES CNS SNS BENCH.o");
+	if (argc != 6)
+		fail("usage: flood ROUNDS FRAMES CNS SNS BENCH.o REFLECT.o");
 	rounds = num(argv[0], 1, 99);
 	frames = num(argv[1], 1000, 100000000);
 	open_ns(argv[2], argv[3]);
 	trap_signals();
 	bench = load(argv[4]);
 	os = load("xdp/xdping_server.o");
+	server_setup(os, S_ADDR);
 	pass = load("xdp/pass.o");
+	refl = load(argv[5]);
 	tx = prog_fd(bench, "bench_tx");
 	cnt_map = map_fd(bench, "bench_replies");
 	srv[0] = prog_fd(os, NULL);
 	srv[1] = prog_fd(pass, NULL);
+	srv[2] = prog_fd(refl, NULL);
 	hwaddr_in(ns_c, C_IF, mac_c);
 	hwaddr_in(ns_s, S_IF, mac_s);
 	put_echo(&req, 8, C_ADDR, S_ADDR, 1, mac_c, mac_s);
@@ -901,7 +934,7 @@ static int cmd_flood(int argc, char **argv)
 	xdp_set(ns_c, C_IF, prog_fd(bench, "bench_count"));
 
 	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < 3; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = req.b, .data_size_in = req.len,
 				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 				    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = frames,
