@@ -39,7 +39,7 @@ static const char *helper_name = "xdping-map";
 
 /* maps/README.md documents these layouts byte by byte. */
 _Static_assert(sizeof(struct xdping_key) == 8, "xdping_key layout");
-_Static_assert(sizeof(struct xdping_run) == 9256, "xdping_run layout");
+_Static_assert(sizeof(struct xdping_run) == 17448, "xdping_run layout");
 _Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
