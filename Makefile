@@ -42,7 +42,7 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 
 scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
 scripts/srclog-map: scripts/srclog-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)

@@ -54,6 +54,7 @@ struct xdping_run {
 	__u64 rtt_ns[XDPING_MAX_SAMPLES];	/* round trip of sample i */
 	__u8 ttl[XDPING_MAX_SAMPLES];		/* TTL (hop limit) of the reply of sample i */
 	__u64 at_ns[XDPING_MAX_SAMPLES];	/* bpf_ktime_get_ns() when sample i's reply came */
+	__be16 seqs[XDPING_MAX_SAMPLES];	/* sequence number sample i's request and reply carried */
 };
 
 #ifdef __bpf__

@@ -78,6 +78,7 @@ int xdping_client(struct xdp_md *ctx)
 		}
 		run->rtt_ns[i] = now - run->sent_ns;
 		run->at_ns[i] = now;
+		run->seqs[i] = e.icmp->seq;
 		run->ttl[i] = e.family == 4 ? e.ip->ttl : e.ip6->hop_limit;
 		run->icmp_len = e.icmp_len;
 		run->done = ++i;

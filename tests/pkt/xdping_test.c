@@ -1478,7 +1478,10 @@ static void run_diff(const struct xdping_run *got, const struct xdping_run *want
 #undef FIELD
 	for (i = 0; i < XDPING_MAX_SAMPLES && n < 8; i++) {
 		n += got->rtt_ns[i] != want->rtt_ns[i] || got->ttl[i] != want->ttl[i] ||
-		     got->at_ns[i] != want->at_ns[i];
+		     got->at_ns[i] != want->at_ns[i] || got->seqs[i] != want->seqs[i];
+		if (got->seqs[i] != want->seqs[i])
+			tap_note("seqs[%d]: got %u, want %u", i, ntohs(got->seqs[i]),
+				 ntohs(want->seqs[i]));
 		if (got->at_ns[i] != want->at_ns[i])
 			tap_note("at_ns[%d]: got %llu, want %llu", i,
 				 (unsigned long long)got->at_ns[i],
@@ -1580,6 +1583,7 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 	}
 	if (sample) {
 		c->v.ttl[i] = echo_ttl(r);
+		c->v.seqs[i] = htons(r->seq);
 		c->v.icmp_len = 8 + r->plen;
 		c->v.done++;
 		last = c->v.done >= c->v.count;
