@@ -17,6 +17,7 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho
+TEST_BINS += tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o
 
 ifeq ($(V),1)
