@@ -372,7 +372,9 @@ while :; do
 		read -r seen changed kicked <"$d/state"
 		id=$(cat "$d/id")
 		addr=$(cat "$d/addr")
-		if state=$("$MAP" state "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null); then
+		# complete (exit 0), or gone from the map (no output): done polling
+		if state=$("$MAP" state "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null) ||
+			[ -z "$state" ]; then
 			: >"$d/state"
 			continue
 		fi

@@ -159,6 +159,30 @@ check_run() {
 	assert_clean "$C"
 }
 
+@test "no mode asked, a veth whose peer has no XDP program: switches to generic, all samples" {
+	# a newcomer's first lab: native XDP_TX goes nowhere here (see -N above)
+	run "$XK/scripts/xdping.sh" -c 5 "$C" "$P_ADDR"
+	[ "$status" -eq 0 ]
+	check_run "$output" 5 64
+	printf '%s\n' "$output" | grep -q "^XDPING $P_ADDR ($P_ADDR) via $C, generic mode (switched from native: "
+	assert_clean "$C"
+	run "$XK/scripts/xdping.sh" -j -c 3 -i 0.01 "$C" "$P_ADDR"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -e '.mode == "generic"
+		and (.mode_reason | startswith("switched from native"))
+		and .targets[0].lost == 0 and (.targets[0].xdp.rtt_ns | length) == 3'
+	assert_clean "$C"
+}
+
+@test "no mode asked, a peer with an XDP program: native, no switch" {
+	peer_xdp pass.o
+	run "$XK/scripts/xdping.sh" -j -c 3 -i 0.01 "$C" "$P_ADDR"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | jq -e '.mode == "native" and .mode_reason == "the kernel'"'"'s choice"
+		and .targets[0].lost == 0'
+	assert_clean "$C"
+}
+
 @test "make install: the installed xdping runs from anywhere" {
 	local root=$XDPKIT_TEST_TMP/inst$$
 	make -C "$XK" -s install DESTDIR="$root" PREFIX=/usr
