@@ -2,7 +2,7 @@
 /*
  * Pinned map xdping_runs: the xdping runs in progress and their samples.
  * Written by scripts/xdping-map (seed, delete) and xdp/xdping_client.o
- * (samples); read by scripts/xdping-map. Layout: maps/README.md.
+ * (chains and samples); read by scripts/xdping-map. Layout: maps/README.md.
  *
  * Byte-order rule for every map in maps/: what is copied from or compared
  * with the wire (addresses, echo identifier, sequence numbers) stays in
@@ -34,18 +34,27 @@ struct xdping_key {
 	__u8 pad;		/* zero */
 };
 
+/*
+ * A chain starts when a reply carrying first_seq comes back (ping's own
+ * request with the run's identifier, a "carrier"). Every request the
+ * client sends after that carries a sequence number the run has never
+ * used (seq + 1, first_seq skipped), so a late reply of an abandoned
+ * chain can never be taken for the answer to a request of a later one.
+ */
 struct xdping_run {
 	__u64 sent_ns;		/* bpf_ktime_get_ns() when the request in flight left; 0 before */
-	__be16 seq;		/* sequence number the next reply must carry */
-	__be16 first_seq;	/* sequence of the reply that started the chain */
+	__be16 seq;		/* sequence of the request in flight: the next sample's reply carries it */
+	__be16 first_seq;	/* sequence of the carriers; their replies (re)start a chain */
 	__u16 count;		/* samples asked for, 1..XDPING_MAX_SAMPLES */
 	__u16 done;		/* samples stored so far */
 	__u16 icmp_len;		/* ICMP header + payload of the latest reply */
-	__u16 pad1;		/* zero */
+	__u16 chains;		/* chains started: carriers' replies turned into requests */
 	__u32 pad2;		/* zero */
 	__u8 addr[16];		/* remote address; IPv4 in addr[0..3], the rest zero */
 	__u64 rtt_ns[XDPING_MAX_SAMPLES];	/* round trip of sample i */
 	__u8 ttl[XDPING_MAX_SAMPLES];		/* TTL (hop limit) of the reply of sample i */
+	__u64 at_ns[XDPING_MAX_SAMPLES];	/* bpf_ktime_get_ns() when sample i's reply came */
+	__be16 seqs[XDPING_MAX_SAMPLES];	/* sequence number sample i's request and reply carried */
 };
 
 #ifdef __bpf__

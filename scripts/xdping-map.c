@@ -6,21 +6,24 @@
  *
  *   xdping-map [-n] seed   PIN IFINDEX ADDR ID COUNT
  *   xdping-map [-n] delete PIN IFINDEX ADDR ID
- *   xdping-map [-n] rearm  PIN IFINDEX ADDR ID     (restart a stalled chain)
  *   xdping-map progress    PIN IFINDEX ADDR ID     (prints "DONE COUNT")
- *   xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE]
+ *   xdping-map state       PIN IFINDEX ADDR ID     (prints "DONE COUNT CHAINS")
+ *   xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE] [-c COUNT]
  *              report      PIN IFINDEX ADDR ID
  *   xdping-map [-n] purge  PIN IFINDEX             (every run of IFINDEX)
  *   xdping-map stats       PIN
  *   xdping-map canon       ADDR                    (prints "4|6 CANONICAL-ADDR")
  *
  * ADDR is an IPv4 or IPv6 address. PINGLOG is ping's output, for the
- * comparison; with ping -D its timestamps go into jsonl records.
+ * comparison and the losses; with ping -D its timestamps go into jsonl
+ * records. report -c COUNT: when the run is gone from the map, the target
+ * is still reported, with an error and COUNT samples lost.
  * -n prints the bpftool command instead of running it. Exit status: 0
- * done, 1 the run is incomplete or missing, 2 bad arguments, 3 bpftool
- * failed.
+ * done, 1 the run is incomplete or missing (report: anything asked for,
+ * from XDP or ping, did not arrive), 2 bad arguments, 3 bpftool failed.
  */
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -39,7 +42,7 @@ static const char *helper_name = "xdping-map";
 
 /* maps/README.md documents these layouts byte by byte. */
 _Static_assert(sizeof(struct xdping_key) == 8, "xdping_key layout");
-_Static_assert(sizeof(struct xdping_run) == 9256, "xdping_run layout");
+_Static_assert(sizeof(struct xdping_run) == 19496, "xdping_run layout");
 _Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
@@ -52,9 +55,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xdping-map [-n] seed PIN IFINDEX ADDR ID COUNT\n"
-		"       xdping-map [-n] delete|rearm PIN IFINDEX ADDR ID\n"
-		"       xdping-map progress PIN IFINDEX ADDR ID\n"
-		"       xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE]\n"
+		"       xdping-map [-n] delete PIN IFINDEX ADDR ID\n"
+		"       xdping-map progress|state PIN IFINDEX ADDR ID\n"
+		"       xdping-map [-f text|json|jsonl] [-p PINGLOG] [-H HOST] [-I IFACE] [-c COUNT]\n"
 		"                  report PIN IFINDEX ADDR ID\n"
 		"       xdping-map [-n] purge PIN IFINDEX\n"
 		"       xdping-map stats PIN\n"
@@ -83,21 +86,20 @@ static struct xdping_key make_key(char **arg, uint8_t addr[16])
 	return key;
 }
 
+/*
+ * Reads one run through libbpf: bpftool printed a run (19 KiB, with its
+ * BTF view) in about 200 ms on a loaded 2-core machine, and the script
+ * polls every run 20 times a second. Writes still go through bpftool.
+ */
 static int lookup_run(const char *pin, const struct xdping_key *key, struct xdping_run *run)
 {
-	struct args a = bpftool("-j", "lookup", pin);
-	const char *p;
-	char *out;
-	int rc;
+	int fd = bpf_obj_get(pin), rc;
 
-	add(&a, "key");
-	add_hex(&a, key, sizeof(*key));
-	rc = run_bpftool(&a, &out);
-	p = out;
-	if (rc || hex_array(&p, "value", (uint8_t *)run, sizeof(*run)) != sizeof(*run))
+	if (fd < 0)
 		return -1;
-	free(out);
-	return 0;
+	rc = bpf_map_lookup_elem(fd, key, run);
+	close(fd);
+	return rc ? -1 : 0;
 }
 
 /* A series of round trips, in ns, and what we say about it. */
@@ -150,32 +152,44 @@ static void summarize(struct series *s)
 }
 
 /* ping's replies: "[1763770000.123456] 64 bytes from a: icmp_seq=3 ttl=64 time=0.052 ms"
- * (the timestamp only with ping -D); duplicates left out. */
+ * (the timestamp only with ping -D; no time with a payload under 16
+ * bytes); duplicates left out. received counts the sequences answered,
+ * n the replies that carry a time. */
 struct ping_log {
 	double ns[65536], ts[65536];
 	unsigned int seq[65536];
-	size_t n;
+	unsigned char seen[65536];
+	size_t n, received;
 };
 
 static void read_ping(const char *path, struct ping_log *pl)
 {
 	const char *t, *q;
+	unsigned int seq;
 	char line[512];
 	FILE *f;
 
-	pl->n = 0;
+	pl->n = pl->received = 0;
+	memset(pl->seen, 0, sizeof(pl->seen));
 	if (!path)
 		return;
 	f = fopen(path, "r");
 	if (!f)
 		die(EXIT_USAGE, "cannot read ping output", path);
 	while (pl->n < 65536 && fgets(line, sizeof(line), f)) {
-		t = strstr(line, " time=");
 		q = strstr(line, "icmp_seq=");
-		if (!t || !q || strstr(line, "DUP!"))
+		if (!q || !strstr(line, " bytes from ") || strstr(line, "DUP!"))
+			continue;
+		seq = strtoul(q + 9, NULL, 10) & 0xffff;
+		if (pl->seen[seq])
+			continue;
+		pl->seen[seq] = 1;
+		pl->received++;
+		t = strstr(line, " time=");
+		if (!t)
 			continue;
 		pl->ns[pl->n] = round(strtod(t + 6, NULL) * 1e6);
-		pl->seq[pl->n] = strtoul(q + 9, NULL, 10);
+		pl->seq[pl->n] = seq;
 		pl->ts[pl->n] = line[0] == '[' ? strtod(line + 1, NULL) : 0;
 		pl->n++;
 	}
@@ -187,6 +201,8 @@ struct report {
 	const char *host;
 	const char *iface;
 	const char *pinglog;
+	unsigned int count;	/* -c: what was asked, for a run gone from the map */
+	const char *error;	/* set when the run was gone */
 };
 
 static void text_stats(const char *what, const struct series *s)
@@ -225,16 +241,18 @@ static double wall_of(uint64_t mono_ns)
 	       ((double)mt.tv_sec * 1e9 + mt.tv_nsec - (double)mono_ns) / 1e9;
 }
 
+/*
+ * What was lost: the samples asked for and not measured in XDP, plus the
+ * replies ping asked for and did not get (duplicates not counted). The
+ * return is 1 (EXIT_INCOMPLETE) when anything was lost.
+ */
 static int report(const struct xdping_key *key, const struct xdping_run *r, const char *addr,
 		  const struct report *o)
 {
 	static double xns[XDPING_MAX_SAMPLES];
 	static struct ping_log pl;
 	struct series x = { .ns = xns }, p = { .ns = pl.ns };
-	size_t i, n = r->done < r->count ? r->done : r->count;
-	unsigned int seq0 = ntohs(r->first_seq);
-	double t;
-
+	size_t i, n = r->done < r->count ? r->done : r->count, xlost, plost;
 	if (n > XDPING_MAX_SAMPLES)
 		n = XDPING_MAX_SAMPLES;
 	for (i = 0; i < n; i++)
@@ -244,44 +262,47 @@ static int report(const struct xdping_key *key, const struct xdping_run *r, cons
 	p.n = pl.n;
 	summarize(&x);
 	summarize(&p);
+	xlost = r->count - n;
+	plost = r->count > pl.received ? r->count - pl.received : 0;
 
 	if (!strcmp(o->format, "json")) {
 		printf("{\"host\": \"%s\", \"address\": \"%s\", \"echo_id\": %u, \"count\": %u, ",
 		       o->host, addr, ntohs(key->id), r->count);
-		json_stats("xdp", &x, r->count - n);
+		if (o->error)
+			printf("\"error\": \"%s\", ", o->error);
+		json_stats("xdp", &x, xlost);
 		printf(", ");
-		json_stats("ping", &p, r->count > p.n ? r->count - p.n : 0);
+		json_stats("ping", &p, plost);
 		if (n && p.n && p.p50 > 0)
 			printf(", \"median_ratio\": %.4f", x.p50 / p.p50);
 		else
 			printf(", \"median_ratio\": null");
-		printf(", \"lost\": %zu}\n", r->count - n);
+		printf(", \"chains\": %u, \"lost\": %zu}\n", r->chains, xlost + plost);
 	} else if (!strcmp(o->format, "jsonl")) {
 		for (i = 0; i < p.n; i++)
 			printf("{\"timestamp\": %.6f, \"interface\": \"%s\", \"host\": \"%s\", "
 			       "\"address\": \"%s\", \"seq\": %u, \"rtt_ns\": %.0f, \"source\": \"ping\"}\n",
 			       pl.ts[i], o->iface, o->host, addr, pl.seq[i], pl.ns[i]);
-		/* The chain's replies came back to back: the last one arrived
-		 * when the request in flight was sent, or rtt later if it ended
-		 * the run; each earlier one a round trip before the next. */
-		t = n ? wall_of(r->sent_ns + (n == r->count ? r->rtt_ns[n - 1] : 0)) : 0;
-		for (i = n; i-- > 0;) {
-			xns[i] = t;
-			if (i)
-				t -= r->rtt_ns[i] / 1e9;
-		}
+		/* Each sample's own arrival, recorded in XDP (CLOCK_MONOTONIC). */
 		for (i = 0; i < n; i++)
 			printf("{\"timestamp\": %.6f, \"interface\": \"%s\", \"host\": \"%s\", "
 			       "\"address\": \"%s\", \"seq\": %u, \"rtt_ns\": %llu, \"source\": \"xdp\"}\n",
-			       xns[i], o->iface, o->host, addr, (seq0 + (unsigned int)i + 1) & 0xffff,
+			       wall_of(r->at_ns[i]), o->iface, o->host, addr, ntohs(r->seqs[i]),
 			       (unsigned long long)r->rtt_ns[i]);
+		if (o->error)
+			fprintf(stderr, "xdping-map: %s: %s\n", addr, o->error);
 	} else {
 		for (i = 0; i < n; i++)
 			printf("%u bytes from %s: icmp_seq=%u ttl=%u time=%#.5f ms\n",
-			       r->icmp_len, addr, (seq0 + (unsigned int)i + 1) & 0xffff,
-			       r->ttl[i], r->rtt_ns[i] / 1e6);
+			       r->icmp_len, addr, ntohs(r->seqs[i]), r->ttl[i],
+			       r->rtt_ns[i] / 1e6);
 		printf("\n--- %s xdping statistics ---\n", addr);
+		if (o->error)
+			printf("error: %s\n", o->error);
 		printf("%u samples asked, %zu measured in XDP\n", r->count, n);
+		printf("%u ping replies asked, %zu received\n", r->count,
+		       pl.received < r->count ? pl.received : (size_t)r->count);
+		printf("lost %zu (xdp %zu, ping %zu)\n", xlost + plost, xlost, plost);
 		if (n)
 			text_stats("rtt", &x);
 		if (p.n)
@@ -292,32 +313,7 @@ static int report(const struct xdping_key *key, const struct xdping_run *r, cons
 		else if (n)
 			printf("median xdp = %.5f ms (no ping time to compare with)\n", x.p50 / 1e6);
 	}
-	return n < r->count ? EXIT_INCOMPLETE : 0;
-}
-
-/* Restarts a stalled chain: the next reply with the run's first sequence
- * starts it again, keeping the samples taken. */
-static int rearm(const char *pin, const struct xdping_key *key)
-{
-	struct args a = bpftool(NULL, "update", pin);
-	struct xdping_run r;
-
-	if (lookup_run(pin, key, &r))
-		die(EXIT_INCOMPLETE, "no such run in", pin);
-	if (r.done >= r.count)
-		return 0;
-	r.seq = r.first_seq;
-	r.sent_ns = 0;
-	add(&a, "key");
-	add_hex(&a, key, sizeof(*key));
-	add(&a, "value");
-	add_hex(&a, &r, sizeof(r));
-	add(&a, "exist");
-	if (dry_run) {
-		print_args(&a);
-		return 0;
-	}
-	return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
+	return xlost + plost || o->error ? EXIT_INCOMPLETE : 0;
 }
 
 static int purge(const char *pin, uint32_t ifindex)
@@ -389,7 +385,7 @@ int main(int argc, char **argv)
 	char **arg;
 	int n, opt;
 
-	while ((opt = getopt(argc, argv, "+nf:p:H:I:")) != -1) {
+	while ((opt = getopt(argc, argv, "+nf:p:H:I:c:")) != -1) {
 		switch (opt) {
 		case 'n':
 			dry_run = 1;
@@ -407,6 +403,9 @@ int main(int argc, char **argv)
 			break;
 		case 'I':
 			o.iface = optarg;
+			break;
+		case 'c':
+			o.count = number(optarg, XDPING_MAX_SAMPLES, "bad count");
 			break;
 		default:
 			usage();
@@ -451,17 +450,26 @@ int main(int argc, char **argv)
 		}
 		return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
 	}
-	if (!strcmp(cmd, "rearm") && n == 4) {
+	if (!strcmp(cmd, "report") && n == 4) {
 		key = make_key(arg + 1, NULL);
-		return rearm(arg[0], &key);
+		if (lookup_run(arg[0], &key, &r)) {
+			/* The run is gone: the target is still reported, all lost. */
+			if (!o.count)
+				die(EXIT_INCOMPLETE, "no such run in", arg[0]);
+			memset(&r, 0, sizeof(r));
+			r.count = o.count;
+			o.error = "the run was gone from xdping_runs at report time";
+		}
+		return report(&key, &r, arg[2], &o);
 	}
-	if ((!strcmp(cmd, "progress") || !strcmp(cmd, "report")) && n == 4) {
+	if ((!strcmp(cmd, "progress") || !strcmp(cmd, "state")) && n == 4) {
 		key = make_key(arg + 1, NULL);
 		if (lookup_run(arg[0], &key, &r))
 			die(EXIT_INCOMPLETE, "no such run in", arg[0]);
-		if (cmd[0] == 'r')
-			return report(&key, &r, arg[2], &o);
-		printf("%u %u\n", r.done, r.count);
+		if (cmd[0] == 's')
+			printf("%u %u %u\n", r.done, r.count, r.chains);
+		else
+			printf("%u %u\n", r.done, r.count);
 		return r.done < r.count ? EXIT_INCOMPLETE : 0;
 	}
 	if (!strcmp(cmd, "canon") && n == 1) {

@@ -17,15 +17,17 @@ bounce COUNT times in XDP and prints the XDP round trips beside ping's.
   -s size      ICMP payload bytes, 0..MTU-28 (IPv6: MTU-48) (default 56)
   -i interval  seconds between ping's requests (default 1)
   -W seconds   how long to wait for an answer (default 2)
-  -N | -S      attach in native (driver) or generic (skb) mode; default:
-               the kernel chooses
+  -N | -S      attach in native (driver) or generic (skb) mode, and keep
+               to it; default: the kernel chooses, and xdping switches to
+               generic when native bounces never come back but ping's do
   -4 | -6      resolve names to IPv4 or IPv6 only (default: as ping does)
   -j, --json   one JSON document on stdout, times in integer ns
   --jsonl      one JSON object per sample and line, for log shippers
   --cleanup    detach an xdping_client left on IFACE by a killed run and
-               remove its map entries
+               remove its map entries, temporary files and pings
 
-Exit: 0 all samples; 1 a target did not answer all of them in time;
+Exit: 0 every XDP sample and every ping reply arrived; 1 something asked
+for did not arrive (what did is printed, and 'lost' says what did not);
 2 usage or bad input; 3 environment (root, tools, bpffs, IFACE busy).
 EOF
 }
@@ -105,7 +107,35 @@ need_built "$OBJ"
 iface_check "$iface"
 ifindex=$(iface_index "$iface")
 
+# purge_tmp: the temporary directories of xdping runs on IFACE, in this
+# network namespace, whose process is gone (killed with SIGKILL), with the
+# pings they left running.
+purge_tmp() {
+	mine=$(readlink /proc/self/ns/net)
+	for t in "${TMPDIR:-/tmp}"/xdping.*; do
+		if [ ! -d "$t" ] || [ -L "$t" ] || [ ! -O "$t" ] || [ ! -f "$t/owner" ] ||
+			! read -r o_pid o_iface o_ns <"$t/owner" ||
+			[ "$o_iface" != "$iface" ] || [ "$o_ns" != "$mine" ]; then
+			continue
+		fi
+		if [ -r "/proc/$o_pid/cmdline" ] &&
+			tr '\0' ' ' <"/proc/$o_pid/cmdline" | grep -q 'xdping'; then
+			continue
+		fi
+		if [ -f "$t/pids" ]; then
+			while read -r pid; do
+				[ -r "/proc/$pid/cmdline" ] || continue
+				case $(tr '\0' ' ' <"/proc/$pid/cmdline") in
+				"ping "*" -I $iface "* | "tail "*"$t/"*) kill "$pid" 2>/dev/null || true ;;
+				esac
+			done <"$t/pids"
+		fi
+		rm -rf -- "$t"
+	done
+}
+
 if [ "$cleanup_only" -eq 1 ]; then
+	purge_tmp
 	bpffs_init
 	RUNS=$XK_PINS/xdping_runs
 	if [ -e "$RUNS" ]; then
@@ -209,6 +239,8 @@ trap 'exit 143' TERM
 pins_snapshot xdping_runs xdping_stats
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
 : >"$tmp/pids"
+# whose it is, for --cleanup after a SIGKILL
+printf '%s %s %s\n' "$$" "$iface" "$(readlink /proc/self/ns/net)" >"$tmp/owner"
 n=0
 while read -r host addr; do
 	[ -n "$host" ] || continue
@@ -225,6 +257,12 @@ EOF
 xdp_attach "$iface" "$mode" "$OBJ"
 set -- "$(xdp_prog "$iface")"
 shown=$(mode_name "${1##* }")
+case $mode in
+xdpdrv) mode_reason="asked for (-N)" ;;
+xdpgeneric) mode_reason="asked for (-S)" ;;
+*) mode_reason="the kernel's choice" ;;
+esac
+mode_note=
 
 # spawn CMD...: CMD in the background, its pid in $last_pid and in the pid list.
 spawn() {
@@ -286,12 +324,35 @@ for d in "$tmp"/[0-9]*; do
 done
 wait
 
-# One more request per target, with the run's identifier: XDP bounces its
-# reply COUNT times. A chain that stalls (a frame lost) is restarted by
-# another such request, until no sample has come for -W seconds.
+# One more request per target, with the run's identifier (a carrier):
+# XDP bounces its reply COUNT times. A chain that stalls (a frame lost) is
+# restarted by another carrier, whose reply starts a fresh chain in XDP,
+# until no sample has come for -W seconds.
 carrier() {
 	spawn ping -n -c 1 -s "$size" -e "$(cat "$1/id")" -W "$wait_s" -I "$iface" "$(cat "$1/addr")"
 }
+
+# switch_generic: with no mode asked for, native XDP_TX frames that never
+# come back (a veth whose peer has no XDP program drops them) make us
+# reattach in generic mode, once.
+switch_generic() {
+	xdp_detach_own "$iface" || die 3 "could not detach our program from $iface to switch to generic mode"
+	xdp_attach "$iface" xdpgeneric "$OBJ"
+	shown=generic
+	mode_reason="switched from native: the first bounce never came back while ping's replies did"
+	mode_note=" (switched from native: XDP_TX frames never came back)"
+	if ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
+		mode_reason="$mode_reason (a veth drops native XDP_TX unless its peer has an XDP program)"
+	fi
+	now=$(now_ms)
+	for t in "$tmp"/[0-9]*; do
+		[ -s "$t/state" ] || continue
+		rm -f -- "$t/restarts"
+		echo "0 $now $now" >"$t/state"
+		carrier "$t" >/dev/null 2>&1
+	done
+}
+
 stall_ms=$(cat "$tmp"/[0-9]*/ping 2>/dev/null | awk '
 	/ time=/ { sub(/.* time=/, ""); if ($1 > max) max = $1 }
 	END { ms = int(max * 4); print (ms > 200 ? ms : 200) }')
@@ -304,18 +365,23 @@ for d in "$tmp"/[0-9]*; do
 done
 while :; do
 	pending=0
+	switch=0
 	now=$(now_ms)
 	for d in "$tmp"/[0-9]*; do
 		[ -s "$d/state" ] || continue
 		read -r seen changed kicked <"$d/state"
 		id=$(cat "$d/id")
 		addr=$(cat "$d/addr")
-		if progress=$("$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null); then
+		# complete (exit 0), or gone from the map (no output): done polling
+		if state=$("$MAP" state "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null) ||
+			[ -z "$state" ]; then
 			: >"$d/state"
 			continue
 		fi
-		done_n=${progress%% *}
-		if [ "${done_n:-0}" != "$seen" ]; then
+		read -r done_n _ chains_n <<-EOF
+		$state
+		EOF
+		if [ "$done_n" != "$seen" ]; then
 			seen=$done_n
 			changed=$now
 			kicked=$now
@@ -323,7 +389,12 @@ while :; do
 			: >"$d/state"
 			continue
 		elif [ $((now - kicked)) -ge "$stall_ms" ]; then
-			"$MAP" rearm "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null || true
+			# Two chains started and not one bounce came back, while
+			# ping's replies did: native XDP_TX goes nowhere here.
+			if [ "$mode" = xdp ] && [ "$shown" = native ] && [ "$done_n" -eq 0 ] &&
+				[ "$chains_n" -ge 2 ] && grep -q ' time=' "$d/ping"; then
+				switch=1
+			fi
 			carrier "$d" >/dev/null 2>&1
 			echo $(($(cat "$d/restarts" 2>/dev/null || echo 0) + 1)) >"$d/restarts"
 			kicked=$now
@@ -331,25 +402,26 @@ while :; do
 		echo "$seen $changed $kicked" >"$d/state"
 		pending=1
 	done
+	[ "$switch" -eq 0 ] || switch_generic
 	[ "$pending" -eq 1 ] || break
 	sleep 0.05
 done
 
-# Report, per target.
-xdp_failed=0
+# Report, per target: each one appears, whatever happened to it.
+failed=$ping_failed
 first=1
 [ "$format" != json ] ||
-	printf '{"interface": "%s", "mode": "%s", "count": %s, "size": %s, "targets": [' \
-		"$iface" "$shown" "$count" "$size"
+	printf '{"interface": "%s", "mode": "%s", "mode_reason": "%s", "count": %s, "size": %s, "targets": [' \
+		"$iface" "$shown" "$mode_reason" "$count" "$size"
 for d in "$tmp"/[0-9]*; do
 	host=$(cat "$d/host")
 	addr=$(cat "$d/addr")
 	if [ ! -s "$d/id" ]; then
-		xdp_failed=1
+		failed=1
 		[ "$format" != json ] || {
 			[ "$first" -eq 1 ] || printf ', '
 			printf '{"host": "%s", "address": "%s", "error": "no answer", "lost": %s}' \
-				"$host" "$addr" "$count"
+				"$host" "$addr" "$((2 * count))"
 			first=0
 		}
 		continue
@@ -357,26 +429,29 @@ for d in "$tmp"/[0-9]*; do
 	id=$(cat "$d/id")
 	if [ "$format" = text ]; then
 		[ "$ntargets" -eq 1 ] || cat "$d/ping"
-		printf '\nXDPING %s (%s) via %s, %s mode, echo id %s\n' "$host" "$addr" "$iface" "$shown" "$id"
+		printf '\nXDPING %s (%s) via %s, %s mode%s, echo id %s\n' "$host" "$addr" "$iface" \
+			"$shown" "$mode_note" "$id"
 		if [ -s "$d/restarts" ]; then
 			echo "(the chain stalled and was restarted $(cat "$d/restarts") times)"
 		fi
 	fi
 	[ "$format" != json ] || [ "$first" -eq 1 ] || printf ', '
 	first=0
-	"$MAP" -f "$format" -p "$d/ping" -H "$host" -I "$iface" \
-		report "$RUNS" "$ifindex" "$addr" "$id" | if [ "$format" = json ]; then tr -d '\n'; else cat; fi
-	"$MAP" progress "$RUNS" "$ifindex" "$addr" "$id" >/dev/null 2>&1 || xdp_failed=1
+	rc=0
+	"$MAP" -f "$format" -p "$d/ping" -H "$host" -I "$iface" -c "$count" \
+		report "$RUNS" "$ifindex" "$addr" "$id" >"$d/report" || rc=$?
+	[ "$rc" -eq 0 ] || failed=1
+	if [ "$format" = json ]; then tr -d '\n' <"$d/report"; else cat "$d/report"; fi
 	[ "$format" != text ] || [ "$ntargets" -eq 1 ] || echo
 done
 [ "$format" != json ] || printf ']}\n'
 
-if [ "$xdp_failed" -eq 1 ] && [ "$shown" = native ] &&
+if [ "$failed" -eq 1 ] && [ "$shown" = native ] &&
 	ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
 	warn "hint: in native mode a veth drops XDP_TX frames unless its peer has an XDP program; attach xdp/pass.o there, or use -S"
 fi
-if [ "$ping_failed" -ne 0 ] || [ "$xdp_failed" -ne 0 ]; then
-	warn "not every target answered every request in time"
+if [ "$failed" -ne 0 ]; then
+	warn "not every sample or reply asked for arrived in time"
 	exit 1
 fi
 exit 0

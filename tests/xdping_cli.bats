@@ -464,6 +464,68 @@ interrupted() {
 	assert_clean "$C"
 }
 
+@test "SIGKILL: --cleanup also removes the killed run's temporary directory and pings" {
+	local tdir=$BATS_TEST_TMPDIR/tmp kids p alive=0
+	mkdir "$tdir"
+	export TMPDIR=$tdir
+	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	wait_measuring 50
+	kids=$BG_KIDS
+	kill -9 "$BG_PID"
+	wait "$BG_PID" || true
+	BG_PID=
+	[ "$(find "$tdir" -mindepth 1 -maxdepth 1 -name 'xdping.*' | wc -l)" -eq 1 ]
+	for p in $kids; do
+		! kill -0 "$p" 2>/dev/null || alive=1
+	done
+	[ "$alive" -eq 1 ]	# its ping -c 50 goes on without it
+
+	xdping --cleanup "$C"
+	[ "$status" -eq 0 ] || { show_run; return 1; }
+	[ -z "$(ls -A "$tdir")" ] || { echo "left in TMPDIR: $(ls -A "$tdir")"; return 1; }
+	# shellcheck disable=SC2086
+	gone $kids
+	BG_KIDS=
+	assert_clean "$C"
+}
+
+@test "--cleanup leaves the temporary directory of a run still going" {
+	local tdir=$BATS_TEST_TMPDIR/tmp
+	mkdir "$tdir"
+	export TMPDIR=$tdir
+	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	wait_measuring 50
+	# (--cleanup detaches its program: it is meant for killed runs)
+	xdping --cleanup "$C"
+	[ "$status" -eq 0 ] || { show_run; return 1; }
+	[ "$(find "$tdir" -mindepth 1 -maxdepth 1 -name 'xdping.*' | wc -l)" -eq 1 ]
+	kill -TERM "$BG_PID"
+	exited "$BG_PID" 10
+	BG_PID=
+	[ -z "$(ls -A "$tdir")" ]
+}
+
+@test "a run gone from the map at report time: the target is still in -j, with its losses" {
+	local n=0
+	# the far side drops the chain's requests after its first 3 samples
+	ip -n "$NS" link set dev "$P" xdp obj "$XK/tests/xdp/drop_after.o" sec xdp
+	start_bg -j -S -c 10 -i 0.01 -W 3 "$C" "$P_ADDR"
+	until [ "$(bpftool -j map dump pinned "$PINS/xdping_runs" 2>/dev/null |
+		jq '[.[].formatted.value.done] | max // 0' 2>/dev/null)" = 3 ]; do
+		n=$((n + 1))
+		[ "$n" -lt 200 ] || { echo "no run with 3 samples: $(cat "$BG_OUT" "$BG_ERR")"; return 1; }
+		sleep 0.05
+	done
+	"$XK/scripts/xdping-map" purge "$PINS/xdping_runs" "$(ifindex_of "$C")"
+	exited "$BG_PID" 10
+	BG_PID=
+	[ "$EXIT_RC" -eq 1 ] || { cat "$BG_OUT" "$BG_ERR"; return 1; }
+	jq -e --arg a "$P_ADDR" '.targets | length == 1 and .[0].address == $a
+		and (.[0].error | test("gone"))
+		and .[0].xdp.lost == 10 and .[0].ping.lost == 0 and .[0].lost == 10' "$BG_OUT"
+	assert_clean "$C"
+}
+
 @test "--cleanup removes only IFACE's runs while another client shares the map" {
 	local rc=0 p oidx
 	# Another interface with an xdping_client and a run of its own.

@@ -1705,11 +1705,19 @@ static void run_diff(const struct xdping_run *got, const struct xdping_run *want
 	FIELD(count);
 	FIELD(done);
 	FIELD(icmp_len);
-	FIELD(pad1);
+	FIELD(chains);
 	FIELD(pad2);
 #undef FIELD
 	for (i = 0; i < XDPING_MAX_SAMPLES && n < 8; i++) {
-		n += got->rtt_ns[i] != want->rtt_ns[i] || got->ttl[i] != want->ttl[i];
+		n += got->rtt_ns[i] != want->rtt_ns[i] || got->ttl[i] != want->ttl[i] ||
+		     got->at_ns[i] != want->at_ns[i] || got->seqs[i] != want->seqs[i];
+		if (got->seqs[i] != want->seqs[i])
+			tap_note("seqs[%d]: got %u, want %u", i, ntohs(got->seqs[i]),
+				 ntohs(want->seqs[i]));
+		if (got->at_ns[i] != want->at_ns[i])
+			tap_note("at_ns[%d]: got %llu, want %llu", i,
+				 (unsigned long long)got->at_ns[i],
+				 (unsigned long long)want->at_ns[i]);
 		if (got->rtt_ns[i] != want->rtt_ns[i])
 			tap_note("rtt_ns[%d]: got %llu, want %llu", i,
 				 (unsigned long long)got->rtt_ns[i],
@@ -1766,6 +1774,8 @@ static bool chain_times(struct chain *c, bool sent, int sample, const char *what
 		return true;
 	rtt = got.rtt_ns[sample];
 	c->v.rtt_ns[sample] = rtt;
+	/* the sample's arrival: the very clock read its rtt ends at */
+	c->v.at_ns[sample] = prev + rtt;
 	return tap_check(rtt > 0 && within_run(prev + rtt) && (!sent || prev + rtt <= got.sent_ns),
 			 "%s: rtt_ns[%d] %llu does not run from sent_ns %llu to this run [%llu, "
 			 "%llu] (new sent_ns %llu)", what, sample, (unsigned long long)rtt,
@@ -1773,14 +1783,25 @@ static bool chain_times(struct chain *c, bool sent, int sample, const char *what
 			 (unsigned long long)client.t1, (unsigned long long)got.sent_ns);
 }
 
+/* The sequence the client puts on its next request: one past the last one
+ * sent, never the carriers' (first_seq). */
+static uint16_t next_seq(const struct chain *c)
+{
+	uint16_t next = ntohs(c->v.seq) + 1;
+
+	return next == ntohs(c->v.first_seq) ? next + 1 : next;
+}
+
 /*
- * Feeds r, a reply with the sequence the run waits for; checks the verdict,
- * every byte out, the run and the counters afterwards.
+ * Feeds r, a reply with the sequence the run waits for (or a carrier's,
+ * first_seq); checks the verdict, every byte out, the run and the
+ * counters afterwards.
  */
 static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 {
 	struct xdping_stats before, d = { 0 };
-	bool sample = c->v.sent_ns != 0, last = false, ok;
+	bool start = r->seq == ntohs(c->v.first_seq);
+	bool sample = !start && c->v.sent_ns != 0, last = false, ok;
 	struct echo want = *r;
 	int i = c->v.done;
 
@@ -1794,6 +1815,7 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 	}
 	if (sample) {
 		c->v.ttl[i] = echo_ttl(r);
+		c->v.seqs[i] = htons(r->seq);
 		c->v.icmp_len = 8 + r->plen;
 		c->v.done++;
 		last = c->v.done >= c->v.count;
@@ -1807,8 +1829,9 @@ static bool chain_step(struct chain *c, const struct echo *r, const char *what)
 		ok = expect_echo(&client, c->key.ifindex, r, XDP_PASS, &want, what);
 	} else {
 		turn(&want, fam_of(r)->request);
-		want.seq = r->seq + 1;
+		want.seq = next_seq(c);
 		c->v.seq = htons(want.seq);
+		c->v.chains += start;
 		d.answered = 1;
 		ok = expect_echo(&client, c->key.ifindex, r, XDP_TX, &want, what);
 	}
@@ -2178,7 +2201,7 @@ static void wrong_sources(const struct chain *c, const struct echo *t)
 static void client_mismatch(const struct fam *f)
 {
 	static const uint16_t ids[] = { CLIENT_ID + 1, CLIENT_ID - 1, 0x7e4a, 0 };
-	static const int off[] = { -1, 1, -2, 2, 100, -100 };
+	static const int off[] = { -1, 1, -3, 2, 100, -100 };	/* -2 is the carriers' */
 	struct echo t = reply(f, 1, 56), t7 = t, r;
 	struct chain c, other;
 	char what[64];
@@ -2216,6 +2239,73 @@ static void client_mismatch(const struct fam *f)
 out:
 	tap_end("%s: wrong id, seq (before/after, byte-swapped), source address (any byte of "
 		"the %u) or ifindex -> XDP_PASS untouched, run unchanged", f->client, f->addr_len);
+}
+
+/*
+ * A stalled chain restarted by another carrier: the carrier's reply is no
+ * sample and gets a sequence never sent before; the late reply to the
+ * abandoned chain's request then passes untouched, never a sample, even
+ * though it comes from the target with the run's identifier.
+ */
+static void client_restart(const struct fam *f)
+{
+	struct echo t = reply(f, 1, 56), r, late;
+	struct chain c;
+	int n;
+
+	if (!chain_midway(&c, &t))
+		goto out;
+	late = chain_reply(&c, &t);		/* the reply to the request in flight (seq 3) */
+	r = t;
+	r.seq = ntohs(c.v.first_seq);		/* a second carrier's reply */
+	if (!chain_step(&c, &r, "carrier's reply mid-chain") ||
+	    !tap_check(ntohs(c.v.seq) == 4 && c.v.chains == 2 && c.v.done == 1,
+		       "restart: seq %u chains %u done %u, want 4 2 1", ntohs(c.v.seq),
+		       c.v.chains, c.v.done))
+		goto end;
+	foreign_echo(&c, &late, "late reply of the abandoned chain (seq 3)");
+	for (n = 0; n < 4; n++) {
+		r = chain_reply(&c, &t);
+		if (!chain_step(&c, &r, "the restarted chain"))
+			goto end;
+	}
+	foreign_echo(&c, &late, "late reply once the run is complete");
+	tap_check(c.v.done == 5, "done %u, want 5", c.v.done);
+end:
+	chain_end(&c);
+out:
+	tap_end("%s: a carrier's reply mid-chain restarts it (no sample, chains +1, request "
+		"with a fresh seq 4); the abandoned request's late reply (seq 3) -> XDP_PASS "
+		"untouched, no sample; the run completes with 5 real samples", f->client);
+}
+
+/* After a wrap, the client skips the carriers' sequence. */
+static void client_skip_first(const struct fam *f)
+{
+	struct echo t = reply(f, 1, 56), r;
+	struct chain c;
+
+	if (!chain_start(&c, lo, &t, 3, 5))
+		goto out;
+	c.v.seq = htons(3);	/* as if 65534 requests had gone by */
+	if (!tap_check(!bpf_map_update_elem(client.runs, &c.key, &c.v, BPF_EXIST),
+		       "setting seq 3: %s", strerror(errno)))
+		goto end;
+	r = t;
+	r.seq = 5;
+	if (!chain_step(&c, &r, "carrier's reply, seq 5 -> request 4"))
+		goto end;
+	r.seq = 4;
+	if (!chain_step(&c, &r, "reply 4 -> request 6, not 5") ||
+	    !tap_check(ntohs(c.v.seq) == 6, "seq %u, want 6", ntohs(c.v.seq)))
+		goto end;
+	r.seq = 6;
+	chain_step(&c, &r, "reply 6");
+end:
+	chain_end(&c);
+out:
+	tap_end("%s: the sequence after 4 is 6 when the carriers use 5: a request never "
+		"carries the carriers' sequence", f->client);
 }
 
 /* A run on each device; a reply only counts on the device of its run. */
@@ -2406,6 +2496,8 @@ static void client_tests(void)
 	client_max_samples(&ipv4, 1);
 	client_over_max();
 	client_mismatch(&ipv4);
+	client_restart(&ipv4);
+	client_skip_first(&ipv4);
 	client_other_device();
 	client_not_reply(&ipv4);
 	client_malformed(&ipv4, "as fragment, with a bad length/version/IHL, another "
@@ -2418,6 +2510,7 @@ static void client_tests(void)
 	client_random(&ipv6, 20261124, "2001:db8::/32 addresses, hop limits");
 	client_max_samples(&ipv6, 0xfff0);
 	client_mismatch(&ipv6);
+	client_restart(&ipv6);
 	client_family();
 	client_not_reply(&ipv6);
 	client_malformed(&ipv6, "behind an extension header (hop-by-hop, fragment, ...), with "
