@@ -115,17 +115,18 @@ lo_fwd_of() {
 		jq -r '.formatted.value.lo_fwd // 0' 2>/dev/null || echo 0
 }
 
-# sysctl_get NAME: the value under /proc/sys, empty when there is none.
+# sysctl_get PATH: the value of /proc/sys/PATH, empty when there is none.
+# A path, not sysctl's dotted name: an interface name may hold a dot
+# (eth0.100, a VLAN device), and sysctl's name for it swaps it to a slash.
 sysctl_get() {
-	f=/proc/sys/$(printf '%s' "$1" | tr . /)
-	if [ -r "$f" ]; then cat "$f"; fi
+	if [ -r "/proc/sys/$1" ]; then cat "/proc/sys/$1"; fi
 }
 
 # items PROG LOFWD: the lines xdping-srvmap takes, for IFACE now.
 items() {
-	ttl=$(sysctl_get net.ipv4.ip_default_ttl)
-	hop=$(sysctl_get "net.ipv6.conf.$iface.hop_limit")
-	[ "$(sysctl_get "net.ipv6.conf.$iface.disable_ipv6")" != 1 ] || hop=0
+	ttl=$(sysctl_get net/ipv4/ip_default_ttl)
+	hop=$(sysctl_get "net/ipv6/conf/$iface/hop_limit")
+	[ "$(sysctl_get "net/ipv6/conf/$iface/disable_ipv6")" != 1 ] || hop=0
 	a4=0 a6=0
 	[ -z "$allow" ] || a4=1 a6=1
 	echo "config ${ttl:-64} ${hop:-0} $a4 $a6 $2"
@@ -167,11 +168,11 @@ load_maps() {
 # packets, from lo. Prints the bits it set (1 IPv4, 2 IPv6).
 lo_forwarding_on() {
 	bits=0
-	if [ "$(sysctl_get net.ipv4.conf.lo.forwarding)" = 0 ]; then
+	if [ "$(sysctl_get net/ipv4/conf/lo/forwarding)" = 0 ]; then
 		echo 1 >/proc/sys/net/ipv4/conf/lo/forwarding
 		bits=1
 	fi
-	if [ "$(sysctl_get net.ipv6.conf.lo.forwarding)" = 0 ]; then
+	if [ "$(sysctl_get net/ipv6/conf/lo/forwarding)" = 0 ]; then
 		echo 1 >/proc/sys/net/ipv6/conf/lo/forwarding
 		bits=$((bits + 2))
 	fi

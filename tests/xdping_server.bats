@@ -443,3 +443,28 @@ local_responder_off() {
 	expect_ok
 	no_pins "$FAR_FS"
 }
+
+@test "an interface name with a dot (eth0.100): IPv4 and IPv6 answered in XDP, the kernel silent" {
+	local dp=$P.7 n
+	# A VLAN device's usual name, on a veth: sysctl's dotted names cannot
+	# spell it, /proc/sys/net/ipv6/conf/$dp/ can.
+	ip -n "$NS" link set dev "$P" down
+	ip -n "$NS" link set dev "$P" name "$dp"
+	ip -n "$NS" link set dev "$dp" up
+	ip addr add "2001:db8:5$((BATS_TEST_NUMBER % 10))::1/64" dev "$C" nodad
+	ip -n "$NS" addr add "2001:db8:5$((BATS_TEST_NUMBER % 10))::2/64" dev "$dp" nodad
+	far_server "$dp" start -S
+	expect_ok
+	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
+	run ping -n -q -c 3 -i 0.05 -W 1 "$P_ADDR"
+	[[ $output == *" 3 received"* ]] || { show_run; return 1; }
+	run ping -n -q -c 3 -i 0.05 -W 1 "2001:db8:5$((BATS_TEST_NUMBER % 10))::2"
+	[[ $output == *" 3 received"* ]] || { show_run; return 1; }
+	far_server "$dp" status
+	expect_ok
+	n=$(answered)
+	[ "$n" -eq 6 ] || { show_run; return 1; }
+	far_server "$dp" stop
+	expect_ok
+	no_pins "$FAR_FS"
+}
