@@ -46,61 +46,6 @@ usage() {
 	echo "       XDPKIT_FRESH_TESTS=all runs the whole suite instead of the packet tests)"
 }
 
-# -- outside: arguments, environment, then into private namespaces ------
-if [ "${XDPKIT_FRESH_NS:-}" != 1 ]; then
-	case ${1:-} in
-	-h | --help) usage; exit 0 ;;
-	-*) die 2 "unknown option '$1' (usage: tests/fresh/run.sh [REF])" ;;
-	esac
-	[ "$#" -le 1 ] || die 2 "one REF at most (usage: tests/fresh/run.sh [REF])"
-	case ${XDPKIT_FRESH_TESTS:-pkt} in
-	pkt | all) ;;
-	*) die 2 "XDPKIT_FRESH_TESTS must be 'pkt' or 'all', not '$XDPKIT_FRESH_TESTS'" ;;
-	esac
-	command -v git >/dev/null 2>&1 || die 3 "'git' not found; sudo ./scripts/deps.sh fresh installs it"
-	XK=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
-	ref=${1:-HEAD}
-	# safe.directory: a user other than the clone's owner may still ask
-	# which commit REF is (and be told that they are not root).
-	git -c safe.directory="$XK" -C "$XK" rev-parse --git-dir >/dev/null 2>&1 ||
-		die 3 "$XK is not a git clone (or git cannot read it)"
-	commit=$(git -c safe.directory="$XK" -C "$XK" rev-parse -q --verify "$ref^{commit}" 2>/dev/null) ||
-		die 2 "unknown REF '$ref': not a commit of $XK"
-
-	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it builds and chroots into a Debian root)"
-	command -v mmdebstrap >/dev/null 2>&1 || die 3 "'mmdebstrap' not found; sudo ./scripts/deps.sh fresh installs it"
-	command -v unshare >/dev/null 2>&1 || die 3 "'unshare' not found; install util-linux"
-	export XDPKIT_FRESH_NS=1 XDPKIT_FRESH_XK="$XK" XDPKIT_FRESH_COMMIT="$commit"
-	# A new PID namespace: when this script ends, however it ends, the
-	# kernel ends every process it started, and the mount namespace with
-	# its tmpfs goes with them.
-	exec unshare --mount --propagation private --pid --fork --kill-child -- "$0"
-fi
-
-# -- inside: our own mounts, our own PIDs --------------------------------
-XK=$XDPKIT_FRESH_XK
-COMMIT=$XDPKIT_FRESH_COMMIT
-SHORT=$(printf '%.9s' "$COMMIT")
-START=$(date +%s)
-
-# since T0: elapsed time as 1m24
-since() {
-	local s
-	s=$(($(date +%s) - $1))
-	printf '%dm%02d' $((s / 60)) $((s % 60))
-}
-
-# fail STEP LOG [CODE]: the tail of the step's output, the verdict, exit.
-fail() {
-	local step="$1" log="$2" code="${3:-1}"
-	if [ -s "$log" ]; then
-		echo "--- last lines of '$step':"
-		tail -n 30 "$log" | sed 's/^/    /'
-	fi
-	echo "fresh: FAIL at '$step' ($SHORT, $(since "$START"))"
-	exit "$code"
-}
-
 # apt_sources: one 'deb URI SUITE main' line per Debian bookworm,
 # bookworm-updates and bookworm-security entry with the main component in
 # this machine's apt sources, one-line (.list) and deb822 (.sources) alike.
@@ -143,11 +88,68 @@ apt_sources() {
 		/^[ \t]/ { if (key != "") v[key] = v[key] " " $0; next }
 		{
 			key = tolower($0); sub(/:.*/, "", key)
-			val = $0; sub(/^[^:]*:/, "", val)
+			val = $0; sub(/^[^:]*:[ \t]*/, "", val); sub(/[ \t]+$/, "", val)
 			v[key] = val
 		}
 		END { flush() }' "$f"
 	done
+}
+
+# -- outside: arguments, environment, then into private namespaces ------
+if [ "${XDPKIT_FRESH_NS:-}" != 1 ]; then
+	case ${1:-} in
+	-h | --help) usage; exit 0 ;;
+	-*) die 2 "unknown option '$1' (usage: tests/fresh/run.sh [REF])" ;;
+	esac
+	[ "$#" -le 1 ] || die 2 "one REF at most (usage: tests/fresh/run.sh [REF])"
+	case ${XDPKIT_FRESH_TESTS:-pkt} in
+	pkt | all) ;;
+	*) die 2 "XDPKIT_FRESH_TESTS must be 'pkt' or 'all', not '$XDPKIT_FRESH_TESTS'" ;;
+	esac
+	command -v git >/dev/null 2>&1 || die 3 "'git' not found; sudo ./scripts/deps.sh fresh installs it"
+	XK=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
+	ref=${1:-HEAD}
+	# safe.directory: a user other than the clone's owner may still ask
+	# which commit REF is (and be told that they are not root).
+	git -c safe.directory="$XK" -C "$XK" rev-parse --git-dir >/dev/null 2>&1 ||
+		die 3 "$XK is not a git clone (or git cannot read it)"
+	commit=$(git -c safe.directory="$XK" -C "$XK" rev-parse -q --verify "$ref^{commit}" 2>/dev/null) ||
+		die 2 "unknown REF '$ref': not a commit of $XK"
+
+	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it builds and chroots into a Debian root)"
+	command -v mmdebstrap >/dev/null 2>&1 || die 3 "'mmdebstrap' not found; sudo ./scripts/deps.sh fresh installs it"
+	command -v unshare >/dev/null 2>&1 || die 3 "'unshare' not found; install util-linux"
+	apt_sources | grep -q " $SUITE main\$" ||
+		die 3 "no Debian '$SUITE' entry with 'main' in /etc/apt/sources.list or /etc/apt/sources.list.d/"
+	export XDPKIT_FRESH_NS=1 XDPKIT_FRESH_XK="$XK" XDPKIT_FRESH_COMMIT="$commit"
+	# A new PID namespace: when this script ends, however it ends, the
+	# kernel ends every process it started, and the mount namespace with
+	# its tmpfs goes with them.
+	exec unshare --mount --propagation private --pid --fork --kill-child -- "$0"
+fi
+
+# -- inside: our own mounts, our own PIDs --------------------------------
+XK=$XDPKIT_FRESH_XK
+COMMIT=$XDPKIT_FRESH_COMMIT
+SHORT=$(printf '%.9s' "$COMMIT")
+START=$(date +%s)
+
+# since T0: elapsed time as 1m24
+since() {
+	local s
+	s=$(($(date +%s) - $1))
+	printf '%dm%02d' $((s / 60)) $((s % 60))
+}
+
+# fail STEP LOG [CODE]: the tail of the step's output, the verdict, exit.
+fail() {
+	local step="$1" log="$2" code="${3:-1}"
+	if [ -s "$log" ]; then
+		echo "--- last lines of '$step':"
+		tail -n 30 "$log" | sed 's/^/    /'
+	fi
+	echo "fresh: FAIL at '$step' ($SHORT, $(since "$START"))"
+	exit "$code"
 }
 
 # inroot CMD...: CMD in the clone inside the chroot, as 'sudo' gives it to a user.
@@ -168,8 +170,11 @@ step() {
 	echo "fresh: $name: ok ($(since "$t0"))"
 }
 
-# Nothing here is visible outside, and all of it vanishes with us.
-T=/tmp
+# Nothing here is visible outside, and all of it vanishes with us. The
+# tmpfs goes on a directory of the cache's own, so that it hides nothing a
+# user may have passed in (a clone or a cache under /tmp).
+mkdir -p "$CACHE/archives/partial" "$CACHE/lists/partial" "$CACHE/run"
+T=$CACHE/run
 mount -t tmpfs -o mode=0755 xdpkit-fresh "$T"
 ROOT=$T/root
 mkdir "$ROOT"
@@ -179,7 +184,6 @@ mount --bind "$ROOT" "$ROOT"
 export TMPDIR="$T"
 
 # One run at a time uses the cache: apt locks it only while it downloads.
-mkdir -p "$CACHE/archives/partial" "$CACHE/lists/partial"
 exec 9>>"$CACHE/lock"
 if ! flock -n 9; then
 	echo "fresh: waiting for another run that uses $CACHE"
@@ -189,8 +193,6 @@ fi
 echo "fresh: $SHORT in a minimal Debian 12 root (packages cached in $CACHE)"
 
 apt_sources | awk '!seen[$0]++' >"$T/sources.list"
-grep -q " $SUITE main\$" "$T/sources.list" ||
-	die 3 "no Debian '$SUITE' entry with 'main' in /etc/apt/sources.list or /etc/apt/sources.list.d/"
 
 # apt settings of this machine that decide whether its mirror works
 # (proxies, snapshot dates) go into the root as they are here.
