@@ -128,6 +128,8 @@ help:
 	@echo 'sudo make check install what the tests need, build, run the whole suite'
 	@echo 'sudo make demo  install what is missing, build, run xdping in a throwaway lab'
 	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
+	@echo 'sudo make check-fresh  make demo, deps, make and the packet tests in a minimal Debian 12 root'
+	@echo '                REF=commit (default HEAD); XDPKIT_FRESH_TESTS=all for the whole suite'
 	@echo 'make install    PREFIX=$(PREFIX): objects and scripts under lib/xdpkit, links in sbin'
 	@echo 'make clean      remove what make built'
 	@echo 'V=1             show the commands'
@@ -142,7 +144,7 @@ clean:
 # kernel in a VM"). VM_TESTS=FILE... runs those files instead.
 VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
 	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
-.PHONY: check-build check-vm check-vm-ci deps-vm
+.PHONY: check-build check-vm check-vm-ci deps-vm check-fresh
 
 check-build: all $(TEST_BINS) $(TEST_OBJS)
 
@@ -156,3 +158,9 @@ check-vm: deps-vm
 check-vm-ci: deps-vm
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)./tests/vm/vm.sh $(or $(VM_TESTS),$(VM_CI_TESTS))
+
+# -- A fresh Debian 12 machine, in a chroot (tests/fresh/run.sh) ----------
+# The README's steps in a minimal root, from a clean clone of REF.
+check-fresh:
+	$(Q)./scripts/deps.sh fresh
+	$(Q)./tests/fresh/run.sh $(REF)
