@@ -7,10 +7,11 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
-BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
-	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
-# e.g. CFLAGS_BPF='-DSRCLOG_MAX_SOURCES=262144 -DSRCLOG_RING_BYTES=1048576'
-BPF_CFLAGS += $(CFLAGS_BPF)
+# CFLAGS_BPF: the user's additions to every BPF object's flags, e.g.
+# make CFLAGS_BPF='-DSRCLOG_MAX_SOURCES=262144 -DSRCLOG_RING_BYTES=1048576'.
+# BPF_COMPILE: the whole compiler command the rules run (ours, then theirs).
+BPF_COMPILE = $(CLANG) -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
+	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) $(CFLAGS_BPF)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
@@ -41,7 +42,7 @@ all: $(XDP_OBJS) $(HELPERS)
 
 xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
 scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
@@ -69,23 +70,23 @@ tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
 
 tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_NTH_SEQ5=2 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DDROP_NTH_SEQ5=2 -c $< -o $@
 
 tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DDROP_AFTER=12 -c $< -o $@
 
 tests/xdp/echo_any.o: tests/xdp/echo_any.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
 tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
 
 tests/xdp/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -DSRCLOG_MAX_SOURCES=1024 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_SHARED -DSRCLOG_MAX_SOURCES=1024 -c $< -o $@
 
 tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
@@ -93,7 +94,7 @@ tests/tools/%: tests/tools/%.c
 
 bpf-headers:
 	$(Q)for f in $(BPF_SRCS); do \
-		$(CLANG) $(BPF_CFLAGS) -M $$f || exit 1; \
+		$(BPF_COMPILE) -M $$f || exit 1; \
 	done | tr ' ' '\n' | grep '^/' | sort -u
 
 deps-build:
