@@ -40,8 +40,6 @@
 
 #include "../maps/srclog_events.h"
 
-_Static_assert(sizeof(struct srclog_event) == 40, "srclog_event layout");
-
 #define EXIT_USAGE	2
 #define EXIT_ENV	3
 #define POLL_MS		100

@@ -40,11 +40,6 @@ static const char *helper_name = "xdping-map";
 #include "../maps/xdping_runs.h"
 #include "../maps/xdping_stats.h"
 
-/* maps/README.md documents these layouts byte by byte. */
-_Static_assert(sizeof(struct xdping_key) == 8, "xdping_key layout");
-_Static_assert(sizeof(struct xdping_run) == 19496, "xdping_run layout");
-_Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
-
 #define EXIT_INCOMPLETE	1
 
 /* -n: print the bpftool command instead of running it. */

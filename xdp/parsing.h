@@ -2,7 +2,7 @@
 /*
  * Header parsing shared by the xdpkit objects: one parse_<header>() per
  * header, each advancing a cursor past a header it has bounds checked.
- * Multi-byte header fields stay in network byte order (maps/xdping_runs.h
+ * Multi-byte header fields stay in network byte order (maps/layout.h
  * states the rule for the whole project).
  */
 #ifndef XDPKIT_PARSING_H

@@ -25,16 +25,6 @@
 #include "../../maps/srclog_config.h"
 #include "../../maps/srclog_stats.h"
 
-/* maps/README.md documents these layouts byte by byte. */
-_Static_assert(sizeof(struct srclog_key) == 24, "srclog_key layout");
-_Static_assert(offsetof(struct srclog_key, addr) == 8, "srclog_key layout");
-_Static_assert(sizeof(struct srclog_source) == 32, "srclog_source layout");
-_Static_assert(sizeof(struct srclog_event) == 40, "srclog_event layout");
-_Static_assert(offsetof(struct srclog_event, addr) == 16, "srclog_event layout");
-_Static_assert(offsetof(struct srclog_event, family) == 32, "srclog_event layout");
-_Static_assert(sizeof(struct srclog_config) == 8, "srclog_config layout");
-_Static_assert(sizeof(struct srclog_stats) == 14 * 8, "srclog_stats layout");
-
 /* A ring record: 8-byte header, then the event rounded up to 8 bytes. */
 #define RECORD_BYTES	(8 + ((sizeof(struct srclog_event) + 7) & ~7u))
 #define STATS_WORDS	(sizeof(struct srclog_stats) / 8)
