@@ -21,7 +21,7 @@ HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
-	     tests/xdp/echo_any.o
+	     tests/xdp/echo_any.o tests/xdp/maps_btf.o
 
 ifeq ($(V),1)
 Q :=
@@ -77,6 +77,10 @@ tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(Q)$(BPF_COMPILE) -DDROP_AFTER=12 -c $< -o $@
 
 tests/xdp/echo_any.o: tests/xdp/echo_any.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(BPF_COMPILE) -c $< -o $@
+
+tests/xdp/maps_btf.o: tests/xdp/maps_btf.c $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
