@@ -44,7 +44,7 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
@@ -52,11 +52,11 @@ scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h $(wildcard 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-scripts/srclog-map: scripts/srclog-map.c $(wildcard maps/*.h)
+scripts/srclog-map: scripts/srclog-map.c scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
+scripts/srclog-follow: scripts/srclog-follow.c scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
@@ -64,7 +64,7 @@ scripts/xdpkit-pins: scripts/xdpkit-pins.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
+tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 

@@ -22,6 +22,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+/* Per-CPU sums, as the helpers read them: mapio_percpu_sum(). */
+#include "../../scripts/mapio.h"
 
 /* ---- TAP: one result line per test, the first failed check described ---- */
 
@@ -498,35 +500,6 @@ static inline int pkt_xdp_run(int prog_fd, uint32_t ifindex, const struct pkt *i
 	out->len = opts.data_size_out;
 	*verdict = opts.retval;
 	return 0;
-}
-
-/*
- * Sums a per-CPU value made of nwords __u64 counters over every possible
- * CPU. Returns 0 or a negative errno.
- */
-static inline int pkt_percpu_sum(int map_fd, const void *key, size_t value_size,
-				 uint64_t *sum, size_t nwords)
-{
-	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;
-	size_t stride = (value_size + 7) & ~(size_t)7, w;
-	uint8_t *buf;
-
-	memset(sum, 0, nwords * sizeof(*sum));
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	buf = calloc(ncpu, stride);
-	if (!buf)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(map_fd, key, buf)) {
-		err = -errno;
-		goto out;
-	}
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (w = 0; w < nwords; w++)
-			sum[w] += ((uint64_t *)(buf + cpu * stride))[w];
-out:
-	free(buf);
-	return err;
 }
 
 #endif

@@ -228,7 +228,7 @@ static bool stats_get(struct obj *o, struct srclog_stats *st)
 {
 	uint64_t sum[STATS_WORDS];
 	uint32_t zero = 0;
-	int err = pkt_percpu_sum(o->stats, &zero, sizeof(*st), sum, STATS_WORDS);
+	int err = mapio_percpu_sum(o->stats, &zero, sizeof(*st), sum, STATS_WORDS);
 
 	memcpy(st, sum, sizeof(*st));
 	return tap_check(!err, "%s: lookup of srclog_stats: %s", o->desc, strerror(-err));

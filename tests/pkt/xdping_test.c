@@ -535,7 +535,7 @@ static void each_shape(const struct fam *f, echo_maker make, const struct pkt_vl
 static bool stats_get(const struct obj *o, uint32_t role, struct xdping_stats *st)
 {
 	uint64_t sum[STATS_WORDS];
-	int err = pkt_percpu_sum(o->stats, &role, sizeof(*st), sum, STATS_WORDS);
+	int err = mapio_percpu_sum(o->stats, &role, sizeof(*st), sum, STATS_WORDS);
 
 	memcpy(st, sum, sizeof(*st));
 	return tap_check(!err, "%s: lookup of xdping_stats[%u]: %s", o->name, role,
