@@ -68,6 +68,13 @@ tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
+# One program, its tests in a file per feature (tests/pkt/xdping.h).
+XDPING_TEST_SRCS := $(addprefix tests/pkt/xdping_,test.c frames.c server.c client.c chain.c parsing.c)
+tests/pkt/xdping_test: $(XDPING_TEST_SRCS) tests/pkt/xdping.h tests/pkt/pkt.h scripts/mapio.h \
+		$(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(XDPING_TEST_SRCS) -o $@ -lbpf
+
 tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -DDROP_NTH_SEQ5=2 -c $< -o $@
