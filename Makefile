@@ -44,15 +44,15 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h scripts/mapio.h $(wildcard maps/*.h)
+scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
-scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h scripts/cli.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-scripts/srclog-map: scripts/srclog-map.c scripts/mapio.h $(wildcard maps/*.h)
+scripts/srclog-map: scripts/srclog-map.c scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 

@@ -18,27 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXIT_USAGE	2
-#define EXIT_BPFTOOL	3
+#include "cli.h"
 
-
-static inline void die(int code, const char *what, const char *arg)
-{
-	fprintf(stderr, "%s: %s: %s\n", helper_name, what, arg);
-	exit(code);
-}
-
-static inline unsigned long number(const char *s, unsigned long max, const char *what)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die(EXIT_USAGE, what, s);
-	return v;
-}
+#define EXIT_BPFTOOL	EXIT_ENV	/* bpftool missing or failing: the environment */
 
 /* argv grows as bytes are appended as "xx" hex words. */
 struct args {

@@ -40,13 +40,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+static const char *helper_name = "srclog-map";
+
+#include "cli.h"
 #include "mapio.h"
 #include "../maps/srclog_sources.h"
 #include "../maps/srclog_stats.h"
 #include "../maps/srclog_config.h"
 
-#define EXIT_USAGE	2
-#define EXIT_ENV	3
 /* Per-CPU values read in one batch call: at most this many bytes. */
 #define BATCH_BYTES	(4u << 20)
 
@@ -84,24 +85,6 @@ struct maps {
 	unsigned int ncpus;
 	unsigned int values;		/* per source: ncpus, or 1 for a shared map */
 };
-
-static void die(int code, const char *what, const char *arg)
-{
-	fprintf(stderr, "srclog-map: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
-	exit(code);
-}
-
-static unsigned long number(const char *s, unsigned long max, const char *what)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die(EXIT_USAGE, what, s);
-	return v;
-}
 
 static void usage(void)
 {
