@@ -145,23 +145,23 @@ void swap_addrs(struct echo *e);
 const char *addr_str(const struct echo *e, const uint8_t a[16], char buf[INET6_ADDRSTRLEN]);
 void echo_build(const struct echo *e, struct pkt *p);
 struct echo echo_from_b(const struct fam *f, uint8_t type, uint16_t id, uint16_t seq,
-			       uint16_t plen);
+			uint16_t plen);
 struct echo request(const struct fam *f, uint16_t plen);
 struct echo reply(const struct fam *f, uint16_t seq, uint16_t plen);
 void turn(struct echo *e, uint8_t type);
 void set_ihl(struct echo *e, unsigned int ihl);
 void set_tags(struct echo *e, const struct pkt_vlan *tags, int n);
 bool same_frame(const struct pkt *got, const struct pkt *want, const char *fmt,
-		       const char *what);
+		const char *what);
 bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
-			 uint32_t verdict, const struct pkt *want, struct pkt *out,
-			 const char *what);
+		  uint32_t verdict, const struct pkt *want, struct pkt *out,
+		  const char *what);
 bool expect_pass_on(struct obj *o, uint32_t ifindex, const struct pkt *in,
-			   const char *what);
+		    const char *what);
 bool expect_pass(struct obj *o, const struct pkt *in, const char *what);
 bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what);
 bool expect_echo(struct obj *o, uint32_t ifindex, const struct echo *in,
-			uint32_t verdict, const struct echo *want, const char *what);
+		 uint32_t verdict, const struct echo *want, const char *what);
 bool expect_echo_pass(struct obj *o, const struct echo *in, const char *what);
 bool expect_answer(const struct echo *in, const char *what);
 void echo_truncations(struct obj *o, const struct echo *e);
@@ -169,10 +169,10 @@ void truncations(struct obj *o, struct echo e);
 void __attribute__((format(printf, 3, 4)))
 refuse_echo(frame_check refused, const struct echo *e, const char *fmt, ...);
 void each_shape(const struct fam *f, echo_maker make, const struct pkt_vlan *tags,
-		       int ntags, unsigned int ihl_step, echo_check check);
+		int ntags, unsigned int ihl_step, echo_check check);
 bool stats_get(const struct obj *o, uint32_t role, struct xdping_stats *st);
 bool stats_moved(const struct obj *o, const struct xdping_stats *before,
-			const struct xdping_stats *d, const char *what);
+		 const struct xdping_stats *d, const char *what);
 struct echo random_echo(const struct fam *f, uint32_t *s, uint8_t type);
 
 bool load(struct obj *o, const char *dir);
@@ -186,7 +186,7 @@ void server_ihl(void);
 void server_random(const struct fam *f, uint32_t s, const char *varied);
 void server_bad_csums(const struct fam *f);
 void server_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
-			const char *desc, bool ours);
+		 const char *desc, bool ours);
 void server_other_tags(const struct fam *f);
 void server_l2(const struct fam *f);
 void server_ip_group(void);
@@ -195,7 +195,7 @@ void server_types_codes(const struct fam *f, const char *included);
 void server_others4(void);
 void server_others6(void);
 void server_counters(const struct fam *f, void (*others)(void), unsigned int n,
-			    unsigned int nreq);
+		     unsigned int nreq);
 void server_totals(void);
 bool srv_config(uint8_t ttl, uint8_t hop, uint8_t allow4, uint8_t allow6);
 bool server_lab(void);
@@ -220,15 +220,15 @@ void client_truncations(const struct fam *f);
 /* ---- the client's runs (xdping_chain.c) ---- */
 
 bool chain_start(struct chain *c, uint32_t ifindex, const struct echo *t,
-			uint16_t count, uint16_t first_seq);
+		 uint16_t count, uint16_t first_seq);
 void chain_end(const struct chain *c);
 bool run_is(const struct xdping_key *k, const struct xdping_run *want, const char *what);
 bool chain_step(struct chain *c, const struct echo *r, const char *what);
 struct echo chain_reply(const struct chain *c, const struct echo *t);
 bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
-		      const char *what);
+	       const char *what);
 void foreign_on(const struct chain *c, uint32_t ifindex, const struct pkt *p,
-		       const char *what);
+		const char *what);
 void foreign_echo(const struct chain *c, const struct echo *r, const char *what);
 bool chain_midway(struct chain *c, const struct echo *t);
 void chain_goes_on(struct chain *c, const struct echo *t);
@@ -247,7 +247,7 @@ struct echo reply_seq1(const struct fam *f, uint16_t plen);
 void client_run2(const struct echo *t, const char *what);
 void client_ihl(void);
 void client_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
-			const char *desc);
+		 const char *desc);
 void client_ids_seqs(void);
 void client_random(const struct fam *f, uint32_t s, const char *varied);
 void client_mismatch(const struct fam *f);

@@ -36,7 +36,7 @@ static bool run_get(const struct xdping_key *k, struct xdping_run *v, const char
 
 /* Seeds a run on ifindex for the replies t stands for (id, family, source address). */
 bool chain_start(struct chain *c, uint32_t ifindex, const struct echo *t,
-			uint16_t count, uint16_t first_seq)
+		 uint16_t count, uint16_t first_seq)
 {
 	uint8_t dst[16];
 
@@ -208,7 +208,7 @@ struct echo chain_reply(const struct chain *c, const struct echo *t)
 
 /* A whole run from template t: count + 1 replies, the last one handed back. */
 bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
-		      const char *what)
+	       const char *what)
 {
 	struct chain *c = malloc(sizeof(*c));
 	char buf[128];
@@ -233,7 +233,7 @@ bool chain_run(uint16_t count, uint16_t first_seq, const struct echo *t,
 
 /* Feeds p on ifindex (no match expected): XDP_PASS untouched, c's run unchanged. */
 void foreign_on(const struct chain *c, uint32_t ifindex, const struct pkt *p,
-		       const char *what)
+		const char *what)
 {
 	struct xdping_stats before, d = { .passed = 1 };
 

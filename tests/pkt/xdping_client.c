@@ -70,7 +70,7 @@ void client_ihl(void)
 }
 
 void client_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
-			const char *desc)
+		 const char *desc)
 {
 	each_shape(f, reply_seq1, tags, ntags, 10, client_run2);
 	tap_end("%s: %s, count 2: exact bytes, tags kept", f->client, desc);

@@ -121,7 +121,7 @@ static void ipv6_from_b(struct echo *e)
 
 /* An echo frame of family f from b to a. */
 struct echo echo_from_b(const struct fam *f, uint8_t type, uint16_t id, uint16_t seq,
-			       uint16_t plen)
+			uint16_t plen)
 {
 	struct echo e;
 
@@ -229,7 +229,7 @@ static bool run(struct obj *o, uint32_t ifindex, const struct pkt *in, struct pk
 
 /* got is want, byte for byte; fmt (with what) says otherwise. */
 bool same_frame(const struct pkt *got, const struct pkt *want, const char *fmt,
-		       const char *what)
+		const char *what)
 {
 	if (tap_check(got->len == want->len && !memcmp(got->b, want->b, want->len), fmt, what))
 		return true;
@@ -239,8 +239,8 @@ bool same_frame(const struct pkt *got, const struct pkt *want, const char *fmt,
 
 /* Feeds in; checks the verdict and the whole frame out (want NULL: in, untouched). */
 bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
-			 uint32_t verdict, const struct pkt *want, struct pkt *out,
-			 const char *what)
+		  uint32_t verdict, const struct pkt *want, struct pkt *out,
+		  const char *what)
 {
 	uint32_t got;
 
@@ -255,7 +255,7 @@ bool expect_frame(struct obj *o, uint32_t ifindex, const struct pkt *in,
 }
 
 bool expect_pass_on(struct obj *o, uint32_t ifindex, const struct pkt *in,
-			   const char *what)
+		    const char *what)
 {
 	struct pkt out;
 
@@ -292,7 +292,7 @@ bool echo_csums_ok(const struct echo *e, const struct pkt *p, const char *what)
 
 /* Feeds in; the frame out must be want, byte for byte, with good checksums. */
 bool expect_echo(struct obj *o, uint32_t ifindex, const struct echo *in,
-			uint32_t verdict, const struct echo *want, const char *what)
+		 uint32_t verdict, const struct echo *want, const char *what)
 {
 	struct pkt pin, pwant, out;
 
@@ -371,7 +371,7 @@ refuse_echo(frame_check refused, const struct echo *e, const char *fmt, ...)
 
 /* check() on make()'s frame of each size, with the tags, for IHL 5, 5 + ihl_step, .. max. */
 void each_shape(const struct fam *f, echo_maker make, const struct pkt_vlan *tags,
-		       int ntags, unsigned int ihl_step, echo_check check)
+		int ntags, unsigned int ihl_step, echo_check check)
 {
 	char what[64];
 	unsigned int ihl;
@@ -399,7 +399,7 @@ bool stats_get(const struct obj *o, uint32_t role, struct xdping_stats *st)
 
 /* The counters of o's role moved by d since before. */
 bool stats_moved(const struct obj *o, const struct xdping_stats *before,
-			const struct xdping_stats *d, const char *what)
+		 const struct xdping_stats *d, const char *what)
 {
 	struct xdping_stats now;
 

@@ -115,7 +115,7 @@ void server_bad_csums(const struct fam *f)
 }
 
 void server_tags(const struct fam *f, const struct pkt_vlan *tags, int ntags,
-			const char *desc, bool ours)
+		 const char *desc, bool ours)
 {
 	each_shape(f, request, tags, ntags, 10, ours ? server_answer_no_options : server_refuse);
 	tap_end("%s: %s: %s", f->server, desc, ours ? "answered, tag kept (IPv4: IHL 5 only)" :
@@ -336,7 +336,7 @@ void server_others6(void)
  * requests: answered moves by 5, passed by nreq (only echo requests left
  * to the stack are counted: other frames cost a parse and nothing else). */
 void server_counters(const struct fam *f, void (*others)(void), unsigned int n,
-			    unsigned int nreq)
+		     unsigned int nreq)
 {
 	struct xdping_stats before, d = { .answered = 5, .passed = nreq };
 	char what[64];
