@@ -7,10 +7,11 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
-BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
-	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
-# e.g. CFLAGS_BPF='-DSRCLOG_MAX_SOURCES=262144 -DSRCLOG_RING_BYTES=1048576'
-BPF_CFLAGS += $(CFLAGS_BPF)
+# CFLAGS_BPF: the user's additions to every BPF object's flags, e.g.
+# make CFLAGS_BPF='-DSRCLOG_MAX_SOURCES=262144 -DSRCLOG_RING_BYTES=1048576'.
+# BPF_COMPILE: the whole compiler command the rules run (ours, then theirs).
+BPF_COMPILE = $(CLANG) -target bpf -mcpu=v3 -O2 -g -Wall -Wextra -Werror \
+	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) $(CFLAGS_BPF)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
@@ -20,7 +21,7 @@ HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
-	     tests/xdp/echo_any.o
+	     tests/xdp/echo_any.o tests/xdp/maps_btf.o
 
 ifeq ($(V),1)
 Q :=
@@ -41,21 +42,21 @@ all: $(XDP_OBJS) $(HELPERS)
 
 xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
-scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h $(wildcard maps/*.h)
+scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h scripts/cli.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-scripts/srclog-map: scripts/srclog-map.c $(wildcard maps/*.h)
+scripts/srclog-map: scripts/srclog-map.c scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/srclog-follow: scripts/srclog-follow.c $(wildcard maps/*.h)
+scripts/srclog-follow: scripts/srclog-follow.c scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
@@ -63,29 +64,40 @@ scripts/xdpkit-pins: scripts/xdpkit-pins.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h $(wildcard maps/*.h)
+tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
+# One program, its tests in a file per feature (tests/pkt/xdping.h).
+XDPING_TEST_SRCS := $(addprefix tests/pkt/xdping_,test.c frames.c server.c client.c chain.c parsing.c)
+tests/pkt/xdping_test: $(XDPING_TEST_SRCS) tests/pkt/xdping.h tests/pkt/pkt.h scripts/mapio.h \
+		$(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(XDPING_TEST_SRCS) -o $@ -lbpf
+
 tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_NTH_SEQ5=2 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DDROP_NTH_SEQ5=2 -c $< -o $@
 
 tests/xdp/drop_after.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DDROP_AFTER=12 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DDROP_AFTER=12 -c $< -o $@
 
 tests/xdp/echo_any.o: tests/xdp/echo_any.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
+
+tests/xdp/maps_btf.o: tests/xdp/maps_btf.c $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
 tests/xdp/srclog_small.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_MAX_SOURCES=256 -DSRCLOG_RING_BYTES=4096 -c $< -o $@
 
 tests/xdp/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -DSRCLOG_MAX_SOURCES=1024 -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_SHARED -DSRCLOG_MAX_SOURCES=1024 -c $< -o $@
 
 tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
@@ -93,7 +105,7 @@ tests/tools/%: tests/tools/%.c
 
 bpf-headers:
 	$(Q)for f in $(BPF_SRCS); do \
-		$(CLANG) $(BPF_CFLAGS) -M $$f || exit 1; \
+		$(BPF_COMPILE) -M $$f || exit 1; \
 	done | tr ' ' '\n' | grep '^/' | sort -u
 
 deps-build:

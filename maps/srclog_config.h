@@ -2,12 +2,14 @@
 /*
  * Pinned map srclog_config: whether srclog puts frames in the live log.
  * Written by the srclog scripts (via bpftool map update); read by
- * xdp/srclog.o on every frame. Host byte order. Layout: maps/README.md.
+ * xdp/srclog.o on every frame. Layout: maps/README.md; byte order:
+ * maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_SRCLOG_CONFIG_H
 #define XDPKIT_MAPS_SRCLOG_CONFIG_H
 
 #include <linux/types.h>
+#include "layout.h"
 
 struct srclog_config {
 	/*
@@ -18,6 +20,8 @@ struct srclog_config {
 	__u32 log_every;
 	__u32 pad;		/* zero */
 };
+MAPS_SIZE(srclog_config, 8);
+MAPS_AT(srclog_config, pad, 4);
 
 #ifdef __bpf__
 struct {

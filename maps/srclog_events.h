@@ -4,14 +4,13 @@
  * per logged frame. Written by xdp/srclog.o (bpf_ringbuf_reserve, never
  * waiting: a full ring counts ring_full in srclog_stats); read by
  * scripts/srclog-follow. Layout: maps/README.md.
- *
- * The address is in network byte order, as on the wire; the rest is in
- * host byte order.
+ * Byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_SRCLOG_EVENTS_H
 #define XDPKIT_MAPS_SRCLOG_EVENTS_H
 
 #include <linux/types.h>
+#include "layout.h"
 #include "family.h"
 
 /* Ring size in bytes, a power of two and a multiple of the page size. */
@@ -33,6 +32,12 @@ struct srclog_event {
 	__u32 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
 	__u32 pad;		/* zero */
 };
+MAPS_SIZE(srclog_event, 40);
+MAPS_AT(srclog_event, ifindex, 8);
+MAPS_AT(srclog_event, len, 12);
+MAPS_AT(srclog_event, addr, 16);
+MAPS_AT(srclog_event, family, 32);
+MAPS_AT(srclog_event, pad, 36);
 
 #ifdef __bpf__
 struct {

@@ -5,8 +5,7 @@
  * sources evicted. Written by xdp/srclog.o; read by the srclog scripts
  * (via bpftool). Layout: maps/README.md.
  *
- * Addresses are in network byte order, as on the wire; counts and times
- * are in host byte order. Per CPU: a source's totals are the sums of
+ * Byte order: maps/layout.h. Per CPU: a source's totals are the sums of
  * packets and bytes over the CPUs, first_seen_ns the least non-zero one,
  * last_seen_ns the greatest.
  */
@@ -14,6 +13,7 @@
 #define XDPKIT_MAPS_SRCLOG_SOURCES_H
 
 #include <linux/types.h>
+#include "layout.h"
 #include "family.h"
 
 /* Sources the map holds; set at build time (-DSRCLOG_MAX_SOURCES=N). */
@@ -28,6 +28,10 @@ struct srclog_key {
 	__u8 pad[3];		/* zero */
 	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
 };
+MAPS_SIZE(srclog_key, 24);
+MAPS_AT(srclog_key, family, 4);
+MAPS_AT(srclog_key, pad, 5);
+MAPS_AT(srclog_key, addr, 8);
 
 struct srclog_source {
 	__u64 packets;		/* frames from this source, on this CPU */
@@ -36,6 +40,10 @@ struct srclog_source {
 	__u64 first_seen_ns;	/* when the first frame came */
 	__u64 last_seen_ns;	/* when the latest frame came */
 };
+MAPS_SIZE(srclog_source, 32);
+MAPS_AT(srclog_source, bytes, 8);
+MAPS_AT(srclog_source, first_seen_ns, 16);
+MAPS_AT(srclog_source, last_seen_ns, 24);
 
 #ifdef __bpf__
 /*

@@ -2,7 +2,7 @@
 /*
  * Pinned map srclog_stats: what xdp/srclog.o saw, per CPU, one entry.
  * Written by xdp/srclog.o; read by the srclog scripts (via bpftool; sum
- * the CPUs). Host byte order. Layout: maps/README.md.
+ * the CPUs). Layout: maps/README.md; byte order: maps/layout.h.
  *
  * Every frame adds 1 to exactly one of ipv4, ipv6, arp, lldp, other,
  * vlan_deep, truncated and malformed. Every frame counted in ipv4 or
@@ -14,6 +14,7 @@
 #define XDPKIT_MAPS_SRCLOG_STATS_H
 
 #include <linux/types.h>
+#include "layout.h"
 
 struct srclog_stats {
 	__u64 ipv4;		/* frames with an IPv4 source (counted in srclog_sources) */
@@ -31,6 +32,20 @@ struct srclog_stats {
 	__u64 source_errors;	/* srclog_sources could not take a new source (frame still counted above) */
 	__u64 new_sources;	/* sources srclog_sources took in; once full, the LRU evicts one for each */
 };
+MAPS_SIZE(srclog_stats, 112);
+MAPS_AT(srclog_stats, ipv6, 8);
+MAPS_AT(srclog_stats, arp, 16);
+MAPS_AT(srclog_stats, lldp, 24);
+MAPS_AT(srclog_stats, other, 32);
+MAPS_AT(srclog_stats, vlan_deep, 40);
+MAPS_AT(srclog_stats, truncated, 48);
+MAPS_AT(srclog_stats, malformed, 56);
+MAPS_AT(srclog_stats, logged, 64);
+MAPS_AT(srclog_stats, ring_full, 72);
+MAPS_AT(srclog_stats, sampled_out, 80);
+MAPS_AT(srclog_stats, sample_tick, 88);
+MAPS_AT(srclog_stats, source_errors, 96);
+MAPS_AT(srclog_stats, new_sources, 104);
 
 #ifdef __bpf__
 struct {

@@ -2,17 +2,14 @@
 /*
  * Pinned map xdping_runs: the xdping runs in progress and their samples.
  * Written by scripts/xdping-map (seed, delete) and xdp/xdping_client.o
- * (chains and samples); read by scripts/xdping-map. Layout: maps/README.md.
- *
- * Byte-order rule for every map in maps/: what is copied from or compared
- * with the wire (addresses, echo identifier, sequence numbers) stays in
- * network byte order; what we count or measure (counts, lengths, times,
- * ifindex) is in host byte order.
+ * (chains and samples); read by scripts/xdping-map. Layout: maps/README.md;
+ * byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_XDPING_RUNS_H
 #define XDPKIT_MAPS_XDPING_RUNS_H
 
 #include <linux/types.h>
+#include "layout.h"
 #include "family.h"
 
 /* Samples one run holds; a power of two, so a bounded index is cheap. */
@@ -33,6 +30,10 @@ struct xdping_key {
 	__u8 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
 	__u8 pad;		/* zero */
 };
+MAPS_SIZE(xdping_key, 8);
+MAPS_AT(xdping_key, id, 4);
+MAPS_AT(xdping_key, family, 6);
+MAPS_AT(xdping_key, pad, 7);
 
 /*
  * A chain starts when a reply carrying first_seq comes back (ping's own
@@ -56,6 +57,19 @@ struct xdping_run {
 	__u64 at_ns[XDPING_MAX_SAMPLES];	/* bpf_ktime_get_ns() when sample i's reply came */
 	__be16 seqs[XDPING_MAX_SAMPLES];	/* sequence number sample i's request and reply carried */
 };
+MAPS_SIZE(xdping_run, 19496);
+MAPS_AT(xdping_run, seq, 8);
+MAPS_AT(xdping_run, first_seq, 10);
+MAPS_AT(xdping_run, count, 12);
+MAPS_AT(xdping_run, done, 14);
+MAPS_AT(xdping_run, icmp_len, 16);
+MAPS_AT(xdping_run, chains, 18);
+MAPS_AT(xdping_run, pad2, 20);
+MAPS_AT(xdping_run, addr, 24);
+MAPS_AT(xdping_run, rtt_ns, 40);
+MAPS_AT(xdping_run, ttl, 8232);
+MAPS_AT(xdping_run, at_ns, 9256);
+MAPS_AT(xdping_run, seqs, 17448);
 
 #ifdef __bpf__
 struct {

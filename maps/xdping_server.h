@@ -6,13 +6,13 @@
  * and goes away with it. scripts/xdping-server.sh fills them after the
  * attach, by map id (`bpftool map update id ...`); until then they are
  * all zero and the object answers nothing (every frame passes).
- * Byte order: maps/xdping_runs.h states the rule (wire fields in network
- * order, everything else in host order).
+ * Byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_XDPING_SERVER_H
 #define XDPKIT_MAPS_XDPING_SERVER_H
 
 #include <linux/types.h>
+#include "layout.h"
 
 #define XDPING_SERVER_ADDRS	1024	/* addresses of this host, per family */
 #define XDPING_SERVER_VLANS	4096	/* one per 802.1Q VID */
@@ -26,43 +26,58 @@ struct xdping_server_config {
 	__u8 allow6;		/* 1: answer only sources in xdping_allow6 */
 	__u32 lo_fwd;		/* bit 0/1: the script set net.ipv4/ipv6.conf.lo.forwarding (restored by stop) */
 };
+MAPS_SIZE(xdping_server_config, 8);
+MAPS_AT(xdping_server_config, hop_limit, 1);
+MAPS_AT(xdping_server_config, allow4, 2);
+MAPS_AT(xdping_server_config, allow6, 3);
+MAPS_AT(xdping_server_config, lo_fwd, 4);
 
 /* xdping_addr4 / xdping_addr6: HASH, an address this host answers for. */
 struct xdping_addr4 {
 	__u8 addr[4];
 };
+MAPS_SIZE(xdping_addr4, 4);
 
 struct xdping_addr6 {
 	__u8 addr[16];
 };
+MAPS_SIZE(xdping_addr6, 16);
 
 struct xdping_addr_owner {
 	__u32 ifindex;		/* the device that holds the address (for the reader only) */
 };
+MAPS_SIZE(xdping_addr_owner, 4);
 
 /* xdping_vlans: HASH, VLAN id of a tagged request -> the VLAN device on IFACE. */
 struct xdping_vlan {
 	__u32 vid;		/* 0..4095, host order */
 };
+MAPS_SIZE(xdping_vlan, 4);
 
 struct xdping_vlan_dev {
 	__u32 ifindex;
 };
+MAPS_SIZE(xdping_vlan_dev, 4);
 
 /* xdping_allow4 / xdping_allow6: LPM_TRIE, sources allowed an answer. */
 struct xdping_prefix4 {
 	__u32 prefixlen;	/* host order, as the LPM trie wants it */
 	__u8 addr[4];
 };
+MAPS_SIZE(xdping_prefix4, 8);
+MAPS_AT(xdping_prefix4, addr, 4);
 
 struct xdping_prefix6 {
 	__u32 prefixlen;
 	__u8 addr[16];
 };
+MAPS_SIZE(xdping_prefix6, 20);
+MAPS_AT(xdping_prefix6, addr, 4);
 
 struct xdping_allowed {
 	__u32 on;		/* 1 */
 };
+MAPS_SIZE(xdping_allowed, 4);
 
 #ifdef __bpf__
 struct {

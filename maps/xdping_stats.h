@@ -2,12 +2,13 @@
 /*
  * Pinned map xdping_stats: what the xdping objects did, per CPU, one
  * entry per role. Written by xdp/xdping_client.o and xdp/xdping_server.o;
- * read by scripts/xdping-map. Host byte order throughout.
+ * read by scripts/xdping-map. Byte order: maps/layout.h (all host order).
  */
 #ifndef XDPKIT_MAPS_XDPING_STATS_H
 #define XDPKIT_MAPS_XDPING_STATS_H
 
 #include <linux/types.h>
+#include "layout.h"
 
 #define XDPING_ROLE_CLIENT	0
 #define XDPING_ROLE_SERVER	1
@@ -20,6 +21,11 @@ struct xdping_stats {
 	__u64 completed;	/* client: runs finished, last reply handed to the stack */
 	__u64 errors;		/* frames of a run that could not be handled */
 };
+MAPS_SIZE(xdping_stats, 40);
+MAPS_AT(xdping_stats, answered, 8);
+MAPS_AT(xdping_stats, samples, 16);
+MAPS_AT(xdping_stats, completed, 24);
+MAPS_AT(xdping_stats, errors, 32);
 
 #ifdef __bpf__
 struct {

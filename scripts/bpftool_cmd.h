@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the C helpers in scripts/ share: bpftool command lines built from
- * map bytes, run without a shell, and the raw bytes read back from
- * bpftool's JSON. The including file defines helper_name (for messages)
- * before it includes this.
+ * What the C helpers in scripts/ that write maps through bpftool share:
+ * bpftool command lines built from map bytes (the commands the README
+ * shows, printed as they are with -n), run without a shell. Reading a pin
+ * is scripts/mapio.h's (libbpf), never bpftool's output parsed. The
+ * including file defines helper_name (for messages) before it includes
+ * this.
  */
 #ifndef XDPKIT_BPFTOOL_CMD_H
 #define XDPKIT_BPFTOOL_CMD_H
@@ -16,27 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXIT_USAGE	2
-#define EXIT_BPFTOOL	3
+#include "cli.h"
 
-
-static inline void die(int code, const char *what, const char *arg)
-{
-	fprintf(stderr, "%s: %s: %s\n", helper_name, what, arg);
-	exit(code);
-}
-
-static inline unsigned long number(const char *s, unsigned long max, const char *what)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die(EXIT_USAGE, what, s);
-	return v;
-}
+#define EXIT_BPFTOOL	EXIT_ENV	/* bpftool missing or failing: the environment */
 
 /* argv grows as bytes are appended as "xx" hex words. */
 struct args {
@@ -80,53 +64,20 @@ static inline void print_args(const struct args *a)
 	putchar('\n');
 }
 
-/*
- * Runs bpftool with a's words, no shell involved. With out set, its
- * stdout is collected there (NUL terminated). Returns its exit status.
- */
-static inline int run_bpftool(const struct args *a, char **out)
+/* Runs bpftool with a's words, no shell involved. Returns its exit status. */
+static inline int run_bpftool(const struct args *a)
 {
-	size_t len = 0, cap = 0;
-	int fd[2], status;
-	char *buf = NULL;
-	ssize_t r;
+	int status;
 	pid_t pid;
 
-	if (out && pipe(fd))
-		die(EXIT_BPFTOOL, "pipe", strerror(errno));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		die(EXIT_BPFTOOL, "fork", strerror(errno));
 	if (!pid) {
-		if (out) {
-			dup2(fd[1], 1);
-			close(fd[0]);
-			close(fd[1]);
-		}
 		execvp(a->v[0], a->v);
 		fprintf(stderr, "%s: %s: %s\n", helper_name, a->v[0], strerror(errno));
 		_exit(127);
-	}
-	if (out) {
-		close(fd[1]);
-		for (;;) {
-			if (len + 4096 + 1 > cap) {
-				cap = cap ? cap * 2 : 65536;
-				buf = realloc(buf, cap);
-				if (!buf)
-					die(EXIT_BPFTOOL, "out of memory", "bpftool output");
-			}
-			r = read(fd[0], buf + len, cap - len - 1);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			len += r;
-		}
-		close(fd[0]);
-		buf[len] = '\0';
-		*out = buf;
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -134,69 +85,17 @@ static inline int run_bpftool(const struct args *a, char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static inline struct args bpftool(const char *json, const char *verb, const char *pin)
+/* bpftool map VERB pinned PIN, the rest to be added. */
+static inline struct args bpftool(const char *verb, const char *pin)
 {
 	struct args a = { 0 };
 
 	add(&a, "bpftool");
-	if (json)
-		add(&a, json);
 	add(&a, "map");
 	add(&a, verb);
 	add(&a, "pinned");
 	add(&a, pin);
 	return a;
-}
-
-/*
- * bpftool -j prints raw bytes as "name":["0x01","0x02",...]. Finds the
- * next such array named name at or after *p, fills out with up to max
- * bytes, and returns how many were there (-1 when there is none).
- */
-static inline int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static inline long hex_array(const char **p, const char *name, uint8_t *out, size_t max)
-{
-	char pat[32];
-	const char *s;
-	long n = 0;
-	int hi, lo;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", name);
-	for (s = strstr(*p, pat); s; s = strstr(s + 1, pat)) {
-		const char *q = s + strlen(pat);
-
-		while (*q == ' ')
-			q++;
-		if (q[0] == '[' && q[1] == '"') {
-			s = q + 1;
-			break;
-		}
-	}
-	if (!s)
-		return -1;
-	/* "0xNN" words by hand: sscanf() would measure the whole remaining
-	 * output on every call, quadratic over a dump of 65536 entries. */
-	while (s[0] == '"' && s[1] == '0' && s[2] == 'x' && (hi = hex_digit(s[3])) >= 0 &&
-	       (lo = hex_digit(s[4])) >= 0 && s[5] == '"') {
-		if ((size_t)n < max)
-			out[n] = hi << 4 | lo;
-		n++;
-		s += 6;
-		while (*s == ',' || *s == ' ')
-			s++;
-	}
-	*p = s;
-	return n;
 }
 
 #endif

@@ -38,9 +38,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "mapio.h"
 #include "../maps/srclog_events.h"
-
-_Static_assert(sizeof(struct srclog_event) == 40, "srclog_event layout");
 
 #define EXIT_USAGE	2
 #define EXIT_ENV	3
@@ -174,8 +173,7 @@ static int same_pin(const char *path, const struct stat *st0)
 
 int main(int argc, char **argv)
 {
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info);
+	struct mapio ring;
 	struct sigaction sa = {};
 	struct ring_buffer *rb;
 	char path[PATH_MAX];
@@ -220,15 +218,12 @@ int main(int argc, char **argv)
 		n = snprintf(path, sizeof(path), "%s", argv[optind]);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		die(EXIT_USAGE, "path too long", argv[optind], 0);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		die(EXIT_ENV, "cannot open the ring buffer", path, errno);
+	/* A ring buffer has no key or value: both sizes are 0. */
+	if (mapio_open(&ring, path, BPF_MAP_TYPE_RINGBUF, 0, 0, 0))
+		die(EXIT_ENV, "not the ring buffer maps/srclog_events.h describes", ring.err, 0);
+	fd = ring.fd;
 	if (stat(path, &st))
 		die(EXIT_ENV, "cannot open the ring buffer", path, errno);
-	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		die(EXIT_ENV, "cannot inspect the map", path, errno);
-	if (info.type != BPF_MAP_TYPE_RINGBUF)
-		die(EXIT_ENV, "not a BPF ring buffer", path, 0);
 
 	/* No SA_RESTART: a signal ends the wait in ring_buffer__poll() at once. */
 	sa.sa_handler = on_signal;

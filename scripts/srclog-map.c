@@ -40,12 +40,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+static const char *helper_name = "srclog-map";
+
+#include "cli.h"
+#include "mapio.h"
 #include "../maps/srclog_sources.h"
 #include "../maps/srclog_stats.h"
 #include "../maps/srclog_config.h"
 
-#define EXIT_USAGE	2
-#define EXIT_ENV	3
 /* Per-CPU values read in one batch call: at most this many bytes. */
 #define BATCH_BYTES	(4u << 20)
 
@@ -84,24 +86,6 @@ struct maps {
 	unsigned int values;		/* per source: ncpus, or 1 for a shared map */
 };
 
-static void die(int code, const char *what, const char *arg)
-{
-	fprintf(stderr, "srclog-map: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
-	exit(code);
-}
-
-static unsigned long number(const char *s, unsigned long max, const char *what)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die(EXIT_USAGE, what, s);
-	return v;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -122,43 +106,25 @@ static void *alloc(size_t n)
 	return p;
 }
 
-/*
- * The pinned map dir/name, checked against the layout in maps/. type2,
- * when not 0, is another type accepted (set in *type_out).
- */
-static int open_map(const char *dir, const char *name, enum bpf_map_type type, uint32_t key,
-		    uint32_t value, uint32_t *max_entries, enum bpf_map_type type2,
-		    enum bpf_map_type *type_out)
+/* The pinned map dir/name, checked against the layout in maps/ (type2:
+ * another type accepted, 0 if none); its info in *info when not NULL. */
+static int open_map(const char *dir, const char *name, enum bpf_map_type type,
+		    enum bpf_map_type type2, uint32_t key, uint32_t value, struct bpf_map_info *info)
 {
-	struct bpf_map_info info = { 0 };
-	uint32_t len = sizeof(info);
-	char path[4096], what[256];
-	int fd;
+	char path[4096];
+	struct mapio m;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		die(EXIT_ENV, strerror(errno), path);
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		die(EXIT_ENV, strerror(errno), path);
-	if ((info.type != type && (!type2 || info.type != type2)) || info.key_size != key ||
-	    info.value_size != value) {
-		snprintf(what, sizeof(what),
-			 "map type %u, key %u, value %u bytes, where maps/ says %u, %u, %u "
-			 "(an object of another version is attached: stop and start srclog)",
-			 info.type, info.key_size, info.value_size, type, key, value);
-		die(EXIT_ENV, what, path);
-	}
-	if (max_entries)
-		*max_entries = info.max_entries;
-	if (type_out)
-		*type_out = info.type;
-	return fd;
+	if (mapio_open(&m, path, type, type2, key, value))
+		die(EXIT_ENV, m.err, errno == EINVAL ? "stop and start srclog" : NULL);
+	if (info)
+		*info = m.info;
+	return m.fd;
 }
 
 static void open_maps(const char *dir, struct maps *m)
 {
-	enum bpf_map_type type;
+	struct bpf_map_info info;
 	int n = libbpf_num_possible_cpus();
 
 	if (n <= 0)
@@ -166,30 +132,24 @@ static void open_maps(const char *dir, struct maps *m)
 	m->ncpus = n;
 	/* A build with -DSRCLOG_SHARED has one value for all CPUs. */
 	m->sources = open_map(dir, "srclog_sources", BPF_MAP_TYPE_LRU_PERCPU_HASH,
-			      sizeof(struct srclog_key), sizeof(struct srclog_source),
-			      &m->capacity, BPF_MAP_TYPE_LRU_HASH, &type);
-	m->values = type == BPF_MAP_TYPE_LRU_HASH ? 1 : m->ncpus;
-	m->stats = open_map(dir, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-			    sizeof(struct srclog_stats), NULL, 0, NULL);
-	m->config = open_map(dir, "srclog_config", BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			     sizeof(struct srclog_config), NULL, 0, NULL);
+			      BPF_MAP_TYPE_LRU_HASH, sizeof(struct srclog_key),
+			      sizeof(struct srclog_source), &info);
+	m->capacity = info.max_entries;
+	m->values = info.type == BPF_MAP_TYPE_LRU_HASH ? 1 : m->ncpus;
+	m->stats = open_map(dir, "srclog_stats", BPF_MAP_TYPE_PERCPU_ARRAY, 0, sizeof(__u32),
+			    sizeof(struct srclog_stats), NULL);
+	m->config = open_map(dir, "srclog_config", BPF_MAP_TYPE_ARRAY, 0, sizeof(__u32),
+			     sizeof(struct srclog_config), NULL);
 }
 
 static void read_stats(const struct maps *m, struct srclog_stats *sum)
 {
-	struct srclog_stats *v = alloc(m->ncpus * sizeof(*v));
 	uint32_t zero = 0;
-	unsigned int c;
-	size_t i;
+	int err = mapio_percpu_sum(m->stats, &zero, sizeof(*sum), (uint64_t *)sum,
+				   sizeof(*sum) / sizeof(__u64));
 
-	/* Per-CPU values come 8-byte aligned: srclog_stats is a multiple of 8. */
-	if (bpf_map_lookup_elem(m->stats, &zero, v))
-		die(EXIT_ENV, "cannot read srclog_stats", strerror(errno));
-	memset(sum, 0, sizeof(*sum));
-	for (c = 0; c < m->ncpus; c++)
-		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
-			((__u64 *)sum)[i] += ((__u64 *)&v[c])[i];
-	free(v);
+	if (err)
+		die(EXIT_ENV, "cannot read srclog_stats", strerror(-err));
 }
 
 static int by_key(const void *a, const void *b)

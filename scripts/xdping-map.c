@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xdping-map: the bytes of the xdping maps, for the scripts. It builds
- * keys and values from maps/xdping_runs.h and maps/xdping_stats.h, hands
- * them to bpftool, and turns what bpftool prints back into text.
+ * keys and values from maps/xdping_runs.h and maps/xdping_stats.h and
+ * hands them to bpftool to write (seed, delete, purge: the commands the
+ * README shows, printed by -n); it reads the pins itself, through libbpf
+ * (scripts/mapio.h), and turns what they hold into text.
  *
  *   xdping-map [-n] seed   PIN IFINDEX ADDR ID COUNT
  *   xdping-map [-n] delete PIN IFINDEX ADDR ID
@@ -20,7 +22,8 @@
  * is still reported, with an error and COUNT samples lost.
  * -n prints the bpftool command instead of running it. Exit status: 0
  * done, 1 the run is incomplete or missing (report: anything asked for,
- * from XDP or ping, did not arrive), 2 bad arguments, 3 bpftool failed.
+ * from XDP or ping, did not arrive), 2 bad arguments, 3 bpftool failed or
+ * a pin is not the map maps/ describes.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -37,13 +40,9 @@
 static const char *helper_name = "xdping-map";
 
 #include "bpftool_cmd.h"
+#include "mapio.h"
 #include "../maps/xdping_runs.h"
 #include "../maps/xdping_stats.h"
-
-/* maps/README.md documents these layouts byte by byte. */
-_Static_assert(sizeof(struct xdping_key) == 8, "xdping_key layout");
-_Static_assert(sizeof(struct xdping_run) == 19496, "xdping_run layout");
-_Static_assert(sizeof(struct xdping_stats) == 40, "xdping_stats layout");
 
 #define EXIT_INCOMPLETE	1
 
@@ -87,13 +86,30 @@ static struct xdping_key make_key(char **arg, uint8_t addr[16])
 }
 
 /*
+ * The pin of xdping_runs, checked against maps/xdping_runs.h. A pin that
+ * is not there returns -1 (no runs); one of another layout ends here.
+ */
+static int open_runs(const char *pin)
+{
+	struct mapio m;
+
+	if (mapio_open(&m, pin, BPF_MAP_TYPE_HASH, 0, sizeof(struct xdping_key),
+		       sizeof(struct xdping_run))) {
+		if (errno == ENOENT)
+			return -1;
+		die(EXIT_BPFTOOL, "not the map maps/xdping_runs.h describes", m.err);
+	}
+	return m.fd;
+}
+
+/*
  * Reads one run through libbpf: bpftool printed a run (19 KiB, with its
  * BTF view) in about 200 ms on a loaded 2-core machine, and the script
- * polls every run 20 times a second. Writes still go through bpftool.
+ * polls every run 20 times a second.
  */
 static int lookup_run(const char *pin, const struct xdping_key *key, struct xdping_run *run)
 {
-	int fd = bpf_obj_get(pin), rc;
+	int fd = open_runs(pin), rc;
 
 	if (fd < 0)
 		return -1;
@@ -316,63 +332,70 @@ static int report(const struct xdping_key *key, const struct xdping_run *r, cons
 	return xlost + plost || o->error ? EXIT_INCOMPLETE : 0;
 }
 
+/*
+ * The keys of IFINDEX's runs, read with GET_NEXT_KEY (a plain hash, no
+ * evictions: a walk sees every key once, unless another script deletes
+ * the key it stands on, when it starts over: duplicates are dropped),
+ * then deleted one by one with bpftool.
+ */
 static int purge(const char *pin, uint32_t ifindex)
 {
-	struct args a = bpftool("-j", "dump", pin);
-	struct xdping_key key;
-	const char *p;
-	char *out;
-	int rc = 0;
+	struct xdping_key *keys, key, *prev = NULL;
+	size_t n = 0, i, max = XDPING_MAX_RUNS, steps = 0;
+	int fd = open_runs(pin), rc = 0;
 
-	if (run_bpftool(&a, &out))
-		return EXIT_BPFTOOL;
-	p = out;
-	while (hex_array(&p, "key", (uint8_t *)&key, sizeof(key)) == sizeof(key)) {
-		struct args d = bpftool(NULL, "delete", pin);
+	if (fd < 0)
+		return 0;
+	keys = calloc(max, sizeof(*keys));
+	if (!keys)
+		die(EXIT_BPFTOOL, "out of memory", "keys");
+	/* Bounded: walks that keep starting over end all the same. */
+	while (n < max && steps++ < 4 * max && !bpf_map_get_next_key(fd, prev, &key)) {
+		for (i = 0; i < n && memcmp(&keys[i], &key, sizeof(key)); i++)
+			;
+		if (i == n)
+			keys[n++] = key;
+		prev = &keys[i];
+	}
+	close(fd);
+	for (i = 0; i < n; i++) {
+		struct args d = bpftool("delete", pin);
 
-		if (key.ifindex != ifindex)
+		if (keys[i].ifindex != ifindex)
 			continue;
 		add(&d, "key");
-		add_hex(&d, &key, sizeof(key));
+		add_hex(&d, &keys[i], sizeof(keys[i]));
 		if (dry_run)
 			print_args(&d);
-		else if (run_bpftool(&d, NULL))
+		else if (run_bpftool(&d))
 			rc = EXIT_BPFTOOL;
 	}
-	free(out);
+	free(keys);
 	return rc;
 }
 
 static int stats(const char *pin)
 {
 	static const char *role[XDPING_ROLES] = { "client", "server" };
-	struct xdping_stats s, sum;
+	uint64_t w[sizeof(struct xdping_stats) / sizeof(uint64_t)];
+	struct xdping_stats sum;
+	struct mapio m;
 	uint32_t k;
+	int err;
 
+	if (mapio_open(&m, pin, BPF_MAP_TYPE_PERCPU_ARRAY, 0, sizeof(k), sizeof(sum)))
+		die(EXIT_BPFTOOL, "cannot read xdping_stats", m.err);
 	for (k = 0; k < XDPING_ROLES; k++) {
-		struct args a = bpftool("-j", "lookup", pin);
-		const char *p;
-		char *out;
-
-		add(&a, "key");
-		add_hex(&a, &k, sizeof(k));
-		if (run_bpftool(&a, &out))
-			return EXIT_BPFTOOL;
-		memset(&sum, 0, sizeof(sum));
-		p = out;
-		while (hex_array(&p, "value", (uint8_t *)&s, sizeof(s)) == sizeof(s)) {
-			sum.passed += s.passed;
-			sum.answered += s.answered;
-			sum.samples += s.samples;
-			sum.completed += s.completed;
-			sum.errors += s.errors;
-		}
-		free(out);
+		err = mapio_percpu_sum(m.fd, &k, sizeof(sum), w, sizeof(w) / sizeof(w[0]));
+		if (err)
+			die(EXIT_BPFTOOL, "cannot read xdping_stats", strerror(-err));
+		memcpy(&sum, w, sizeof(sum));
 		printf("%s: answered %llu passed %llu samples %llu completed %llu errors %llu\n",
 		       role[k], (unsigned long long)sum.answered,
 		       (unsigned long long)sum.passed, (unsigned long long)sum.samples,
 		       (unsigned long long)sum.completed, (unsigned long long)sum.errors);
 	}
+	close(m.fd);
 	return 0;
 }
 
@@ -418,7 +441,7 @@ int main(int argc, char **argv)
 	n = argc - optind - 1;
 
 	if (!strcmp(cmd, "seed") && n == 5) {
-		struct args a = bpftool(NULL, "update", arg[0]);
+		struct args a = bpftool("update", arg[0]);
 
 		memset(&r, 0, sizeof(r));
 		key = make_key(arg + 1, r.addr);
@@ -436,10 +459,10 @@ int main(int argc, char **argv)
 			print_args(&a);
 			return 0;
 		}
-		return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
+		return run_bpftool(&a) ? EXIT_BPFTOOL : 0;
 	}
 	if (!strcmp(cmd, "delete") && n == 4) {
-		struct args a = bpftool(NULL, "delete", arg[0]);
+		struct args a = bpftool("delete", arg[0]);
 
 		key = make_key(arg + 1, NULL);
 		add(&a, "key");
@@ -448,7 +471,7 @@ int main(int argc, char **argv)
 			print_args(&a);
 			return 0;
 		}
-		return run_bpftool(&a, NULL) ? EXIT_BPFTOOL : 0;
+		return run_bpftool(&a) ? EXIT_BPFTOOL : 0;
 	}
 	if (!strcmp(cmd, "report") && n == 4) {
 		key = make_key(arg + 1, NULL);

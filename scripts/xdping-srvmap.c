@@ -27,9 +27,6 @@ static const char *helper_name = "xdping-srvmap";
 #include "bpftool_cmd.h"
 #include "../maps/xdping_server.h"
 
-_Static_assert(sizeof(struct xdping_server_config) == 8, "xdping_server_config layout");
-_Static_assert(sizeof(struct xdping_prefix6) == 20, "xdping_prefix6 layout");
-
 static unsigned long ids[6];
 enum { CONF, ADDR4, ADDR6, VLANS, ALLOW4, ALLOW6 };
 

@@ -28,13 +28,15 @@ static __always_inline __sum16 csum_fold32(__u32 sum)
 	return (__sum16)~sum;
 }
 
-static __always_inline void csum_replace16(__sum16 *check, __u16 from, __u16 to)
+/* One 16-bit word of the checksummed data changed from from to to (the
+ * kernel's csum_replace2(): 2 bytes). */
+static __always_inline void csum_replace2(__sum16 *check, __u16 from, __u16 to)
 {
 	*check = csum_fold32((__u32)(__u16)~*check + (__u16)~from + to);
 }
 
-/* The same for two words changed at once: one fold instead of two. */
-static __always_inline void csum_replace2x16(__sum16 *check, __u16 from1, __u16 to1,
+/* Two words changed at once: csum_replace2() twice, one fold instead of two. */
+static __always_inline void csum_replace2x2(__sum16 *check, __u16 from1, __u16 to1,
 					     __u16 from2, __u16 to2)
 {
 	*check = csum_fold32((__u32)(__u16)~*check + (__u16)~from1 + to1 + (__u16)~from2 + to2);

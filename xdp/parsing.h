@@ -2,7 +2,7 @@
 /*
  * Header parsing shared by the xdpkit objects: one parse_<header>() per
  * header, each advancing a cursor past a header it has bounds checked.
- * Multi-byte header fields stay in network byte order (maps/xdping_runs.h
+ * Multi-byte header fields stay in network byte order (maps/layout.h
  * states the rule for the whole project).
  */
 #ifndef XDPKIT_PARSING_H
@@ -171,44 +171,6 @@ static __always_inline int parse_icmp_echo(struct cursor *c, struct echohdr **ic
 	c->pos = h + 1;
 	*icmp = h;
 	return h->type;
-}
-
-/* The parts of an echo frame the xdping objects read and rewrite. */
-struct echo {
-	struct ethhdr *eth;
-	struct iphdr *ip;	/* family 4 */
-	struct ipv6hdr *ip6;	/* family 6 */
-	struct echohdr *icmp;
-	__u16 icmp_len;		/* ICMP header + payload */
-	/* 4 or 6. The verifier cannot prove a packet pointer non-NULL, so
-	 * which header is there is told by a scalar it tracks per path. */
-	__u8 family;
-};
-
-/* Returns the ICMP type of a whole IPv4 or IPv6 echo frame, or -1. */
-static __always_inline int parse_echo(struct xdp_md *ctx, struct echo *e)
-{
-	void *data = (void *)(long)ctx->data;
-	struct cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
-	int proto, tags;
-
-	proto = parse_eth(&c, &e->eth, &tags);
-	if (proto == bpf_htons(ETH_P_IP)) {
-		e->family = 4;
-		if (parse_ipv4(&c, data, tags, &e->ip) != IPPROTO_ICMP)
-			return -1;
-		e->icmp_len = bpf_ntohs(e->ip->tot_len) - e->ip->ihl * 4;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		e->family = 6;
-		if (parse_ipv6(&c, data, tags, &e->ip6) != IPPROTO_ICMPV6)
-			return -1;
-		e->icmp_len = bpf_ntohs(e->ip6->payload_len);
-	} else {
-		return -1;
-	}
-	if (e->icmp_len < sizeof(struct echohdr))
-		return -1;
-	return parse_icmp_echo(&c, &e->icmp);
 }
 
 #endif

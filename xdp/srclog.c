@@ -17,7 +17,12 @@ static __always_inline void count_source(struct srclog_stats *st, const struct s
 	struct srclog_source *v = bpf_map_lookup_elem(&srclog_sources, key);
 
 	if (!v) {
-		struct srclog_source first = { 1, len, now, now };
+		struct srclog_source first = {
+			.packets = 1,
+			.bytes = len,
+			.first_seen_ns = now,
+			.last_seen_ns = now,
+		};
 
 		/*
 		 * BPF_ANY: should another CPU add the source meanwhile, this

@@ -15,12 +15,6 @@
 #include "xdping.h"
 #include "../maps/xdping_runs.h"
 
-static __always_inline int pass(struct xdping_stats *st)
-{
-	st->passed++;
-	return XDP_PASS;
-}
-
 /* The reply comes from the run's remote address. */
 static __always_inline int from_target(const struct echo *e, const struct xdping_run *run)
 {
@@ -85,7 +79,7 @@ int xdping_client(struct xdp_md *ctx)
 		st->samples++;
 		if (i >= run->count) {
 			/* Hand ping back the reply to the request it sent. */
-			csum_replace16(&e.icmp->checksum, e.icmp->seq,
+			csum_replace2(&e.icmp->checksum, e.icmp->seq,
 				       run->first_seq);
 			e.icmp->seq = run->first_seq;
 			st->completed++;
@@ -106,13 +100,12 @@ int xdping_client(struct xdp_md *ctx)
 	if (bpf_htons(next) == run->first_seq)
 		next++;
 	seq = bpf_htons(next);
-	csum_replace2x16(&e.icmp->checksum, old, word_at(&e.icmp->type),
+	csum_replace2x2(&e.icmp->checksum, old, word_at(&e.icmp->type),
 			 e.icmp->seq, seq);
 	e.icmp->seq = seq;
 	run->seq = seq;
 	run->sent_ns = now;
-	st->answered++;
-	return XDP_TX;
+	return answer(st);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -287,23 +287,20 @@ int xdping_server(struct xdp_md *ctx)
 	if (!st || !cf)
 		return XDP_PASS;
 	dev = ingress_dev(ctx, e.eth, in_if);
-	if (!cf->ttl || !dev || !stack_would_answer(ctx, &e, cf, dev)) {
-		st->passed++;
-		return XDP_PASS;
-	}
+	if (!cf->ttl || !dev || !stack_would_answer(ctx, &e, cf, dev))
+		return pass(st);
 	echo_turn_ttl(&e, e.family == 4 ? cf->ttl : cf->hop_limit);
 	/* The stack sends its echo replies with DF clear (its ICMP socket
 	 * does no path MTU discovery); the fragment offset is 0 here. */
 	if (e.family == 4 && e.ip->frag_off) {
 		old = word_at(&e.ip->frag_off);
 		e.ip->frag_off = 0;
-		csum_replace16(&e.ip->check, old, 0);
+		csum_replace2(&e.ip->check, old, 0);
 	}
 	old = word_at(&e.icmp->type);
 	e.icmp->type = e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY;
-	csum_replace16(&e.icmp->checksum, old, word_at(&e.icmp->type));
-	st->answered++;
-	return XDP_TX;
+	csum_replace2(&e.icmp->checksum, old, word_at(&e.icmp->type));
+	return answer(st);
 }
 
 char _license[] SEC("license") = "GPL";

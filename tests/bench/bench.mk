@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # `sudo make bench`: included by the top Makefile (uses its CLANG, CC,
-# CFLAGS, MULTIARCH, Q, msg, XDP_OBJS). Method and figures: BENCHMARKS.md.
+# CFLAGS, BPF_COMPILE, MULTIARCH, Q, msg, XDP_OBJS). Method and figures: BENCHMARKS.md.
 
 BENCH_DIR     := build/bench
 REF_DIR       := build/ref
@@ -13,16 +13,16 @@ REF_CFLAGS    := -target bpf -mcpu=v3 -O2 -g -Itests/bench/ref-include \
 	$(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH))
 BENCH_BUILT   := $(REF_DIR)/xdping_kern.o $(BENCH_DIR)/bench_kern.o $(BENCH_DIR)/xdpbench \
 	$(BENCH_DIR)/reflect_kern.o
-# The sub-make reads the same makefiles this one did.
-BENCH_MAKE    := $(MAKE) --no-print-directory $(foreach f,$(MAKEFILE_LIST),-f $(f))
+# The sub-make reads the top Makefile this one was started with, which
+# includes this file again (naming each file of MAKEFILE_LIST would read
+# this one twice: "overriding recipe" for every target here).
+BENCH_MAKE    := $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST))
 
 .PHONY: bench bench-build deps-bench
 
 bench: deps-bench
 	$(Q)$(BENCH_MAKE) all bench-build
 	$(Q)./tests/bench/bench.sh
-
-bench-build: $(BENCH_BUILT)
 
 deps-bench:
 	$(Q)./scripts/deps.sh bench
@@ -47,14 +47,14 @@ $(REF_DIR)/xdping_kern.o: $(REF_DIR)/xdping_kern.c $(REF_DIR)/xdping.h
 $(BENCH_DIR)/bench_kern.o: tests/bench/bench_kern.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
 $(BENCH_DIR)/reflect_kern.o: tests/bench/reflect_kern.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h $(REF_DIR)/xdping.h \
+$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h scripts/mapio.h $(REF_DIR)/xdping.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
@@ -70,19 +70,23 @@ BPF_SRCS     += tests/bench/srclog_bench_kern.c
 $(BENCH_DIR)/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_SHARED -c $< -o $@
 
 $(BENCH_DIR)/bare_count.o: tests/bench/srclog_bench_kern.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_COMPILE) -c $< -o $@
 
 $(BENCH_DIR)/bare_count_shared.o: tests/bench/srclog_bench_kern.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DSRCLOG_SHARED -c $< -o $@
+	$(Q)$(BPF_COMPILE) -DSRCLOG_SHARED -c $< -o $@
 
-$(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h $(wildcard maps/*.h)
+$(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf -lpthread
+
+# Last: a rule's prerequisites are expanded where it stands, and
+# BENCH_BUILT grows above (the double read of this file used to hide that).
+bench-build: $(BENCH_BUILT)

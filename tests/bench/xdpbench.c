@@ -891,7 +891,7 @@ static uint64_t replies(int map)
 {
 	uint64_t sum;
 	uint32_t zero = 0;
-	int err = pkt_percpu_sum(map, &zero, sizeof(uint64_t), &sum, 1);
+	int err = mapio_percpu_sum(map, &zero, sizeof(uint64_t), &sum, 1);
 
 	if (err)
 		die("bench_replies", err);

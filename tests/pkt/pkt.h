@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the packet tests share: TAP output, frames built byte by byte with
- * checksums computed here from scratch (RFC 1071), loading an object
- * without pinning its maps, and running an XDP program over one frame
- * with BPF_PROG_TEST_RUN.
+ * What the packet tests share: TAP output, tests chosen by name (-t),
+ * frames built byte by byte with checksums computed here from scratch
+ * (RFC 1071), the fixtures (MACs, VLAN tags, a network namespace of the
+ * test's own), loading an object without pinning its maps, and running
+ * an XDP program over one frame with BPF_PROG_TEST_RUN. The callers
+ * define _GNU_SOURCE (unshare()) before any include.
  *
  * Values passed to the builders are in host byte order; the builders put
  * them on the wire in network byte order.
@@ -12,6 +14,7 @@
 #define XDPKIT_TESTS_PKT_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,9 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <net/if.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+/* Per-CPU sums, as the helpers read them: mapio_percpu_sum(). */
+#include "../../scripts/mapio.h"
 
 /* ---- TAP: one result line per test, the first failed check described ---- */
 
@@ -31,9 +38,14 @@ struct tap {
 	unsigned int fails;	/* failed checks in the current test */
 	size_t diag_len;
 	char diag[8192];	/* "# " lines describing the first failed check */
+	const char *name;	/* of the test running (pkt_want()), shown on its result lines */
+	char **only;		/* -t patterns: run the tests whose name holds one */
+	int nonly;
 };
 
-static struct tap tap;
+/* One for the whole program, however many files include this (weak:
+ * the linker keeps one of the identical definitions). */
+__attribute__((weak)) struct tap tap;
 
 static inline void tap_vnote(const char *fmt, va_list ap)
 {
@@ -93,6 +105,8 @@ static inline void tap_end(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	if (tap.name)
+		printf(" [-t %s]", tap.name);
 	putchar('\n');
 	if (tap.fails) {
 		fputs(tap.diag, stdout);
@@ -119,6 +133,49 @@ static inline int tap_done(void)
 	if (tap.failed)
 		printf("# %u of %u failed\n", tap.failed, tap.tests);
 	return tap.failed ? 1 : 0;
+}
+
+/*
+ * Tests by name, as the kernel's test_progs -t: `PROG [-t NAME]... [DIR]`
+ * runs the tests whose name contains one of the NAMEs (all of them
+ * without -t). Set-up is the caller's: done (and reported) on the way to
+ * the first selected test that needs it.
+ * Returns DIR (default "xdp"); exits 2 on a bad command line.
+ */
+static inline const char *pkt_args(int argc, char **argv)
+{
+	int opt;
+
+	tap.only = calloc(argc, sizeof(*tap.only));
+	if (!tap.only)
+		abort();
+	while ((opt = getopt(argc, argv, "t:")) != -1) {
+		if (opt != 't') {
+			fprintf(stderr, "usage: %s [-t NAME]... [DIR]\n", argv[0]);
+			exit(2);
+		}
+		tap.only[tap.nonly++] = optarg;
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "usage: %s [-t NAME]... [DIR]\n", argv[0]);
+		exit(2);
+	}
+	return optind < argc ? argv[optind] : "xdp";
+}
+
+/* Whether the test name is selected; it names the result lines that follow. */
+static inline bool pkt_want(const char *name)
+{
+	int i;
+
+	tap.name = NULL;
+	for (i = 0; i < tap.nonly; i++)
+		if (strstr(name, tap.only[i]))
+			break;
+	if (tap.nonly && i == tap.nonly)
+		return false;
+	tap.name = name;
+	return true;
 }
 
 static inline void tap_hexline(const char *tag, const uint8_t *b, size_t len, size_t from)
@@ -252,6 +309,46 @@ static inline void pkt_csum_set(uint8_t *b, size_t len, size_t at)
 	pkt_set16(b + at, ~pkt_sum(b, len) & 0xffff);
 }
 
+/* ---- fixtures ---- */
+
+static inline const char *pkt_verdict_name(uint32_t v)
+{
+	static const char *names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
+				       "XDP_REDIRECT" };
+
+	return v < 5 ? names[v] : "unknown verdict";
+}
+
+/* "a" runs the program, "b" is its peer. */
+static const uint8_t pkt_mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const uint8_t pkt_mac_b[6] = { 0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xf1 };
+
+/*
+ * Moves into a network namespace of its own (nothing to clean up: it goes
+ * with the process), where lo is ifindex 1, and makes a second device
+ * there named dev (a dummy, or a veth when dummy is missing). Returns its
+ * ifindex, 0 if none could be made.
+ */
+static inline uint32_t pkt_own_netns(const char *dev)
+{
+	const char *kinds[] = { "type dummy", "type veth peer name %s-p" };
+	char cmd[128], kind[64];
+	uint32_t ifindex = 0;
+	size_t i;
+
+	if (unshare(CLONE_NEWNET)) {
+		printf("# unshare(CLONE_NEWNET): %s; staying in this netns\n", strerror(errno));
+		return 0;
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !ifindex; i++) {
+		snprintf(kind, sizeof(kind), kinds[i], dev);
+		snprintf(cmd, sizeof(cmd), "ip link add %s %s >/dev/null 2>&1", dev, kind);
+		if (system(cmd) == 0)
+			ifindex = if_nametoindex(dev);
+	}
+	return ifindex;
+}
+
 /* ---- headers ---- */
 
 #define PKT_ETH_HLEN	14
@@ -266,6 +363,16 @@ struct pkt_vlan {
 	uint16_t tpid;
 	uint16_t tci;
 };
+
+/* Tag stacks the tests share, outer tag first. */
+static const struct pkt_vlan pkt_tags_1q[] = { { PKT_ETH_P_8021Q, 0x0064 } };
+static const struct pkt_vlan pkt_tags_qinq[] = { { PKT_ETH_P_8021AD, 0x2123 },
+						 { PKT_ETH_P_8021Q, 0xe064 } };
+static const struct pkt_vlan pkt_tags_qq[] = { { PKT_ETH_P_8021Q, 0x0fff },
+					       { PKT_ETH_P_8021Q, 0x0001 } };
+static const struct pkt_vlan pkt_tags_3[] = { { PKT_ETH_P_8021AD, 0x0010 },
+					      { PKT_ETH_P_8021Q, 0x0020 },
+					      { PKT_ETH_P_8021Q, 0x0030 } };
 
 /* Ethernet header, then the tags; returns the offset of what follows. */
 static inline size_t pkt_put_eth(struct pkt *p, const uint8_t dst[6], const uint8_t src[6],
@@ -498,35 +605,6 @@ static inline int pkt_xdp_run(int prog_fd, uint32_t ifindex, const struct pkt *i
 	out->len = opts.data_size_out;
 	*verdict = opts.retval;
 	return 0;
-}
-
-/*
- * Sums a per-CPU value made of nwords __u64 counters over every possible
- * CPU. Returns 0 or a negative errno.
- */
-static inline int pkt_percpu_sum(int map_fd, const void *key, size_t value_size,
-				 uint64_t *sum, size_t nwords)
-{
-	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;
-	size_t stride = (value_size + 7) & ~(size_t)7, w;
-	uint8_t *buf;
-
-	memset(sum, 0, nwords * sizeof(*sum));
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	buf = calloc(ncpu, stride);
-	if (!buf)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(map_fd, key, buf)) {
-		err = -errno;
-		goto out;
-	}
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (w = 0; w < nwords; w++)
-			sum[w] += ((uint64_t *)(buf + cpu * stride))[w];
-out:
-	free(buf);
-	return err;
 }
 
 #endif

@@ -6,7 +6,8 @@
  * srclog_sources and the events in srclog_events are checked against a
  * model kept here. TAP on stdout.
  *
- *   srclog_test [DIR]     DIR holds the objects (default: xdp)
+ *   srclog_test [-t NAME]... [DIR]     DIR holds the objects (default: xdp);
+ *                                      -t: the tests whose name holds NAME
  *
  * It moves into a network namespace of its own (lo, and a dummy or veth
  * device made with ip(8) for a second ifindex) and pins itself to one CPU,
@@ -24,16 +25,6 @@
 #include "../../maps/srclog_events.h"
 #include "../../maps/srclog_config.h"
 #include "../../maps/srclog_stats.h"
-
-/* maps/README.md documents these layouts byte by byte. */
-_Static_assert(sizeof(struct srclog_key) == 24, "srclog_key layout");
-_Static_assert(offsetof(struct srclog_key, addr) == 8, "srclog_key layout");
-_Static_assert(sizeof(struct srclog_source) == 32, "srclog_source layout");
-_Static_assert(sizeof(struct srclog_event) == 40, "srclog_event layout");
-_Static_assert(offsetof(struct srclog_event, addr) == 16, "srclog_event layout");
-_Static_assert(offsetof(struct srclog_event, family) == 32, "srclog_event layout");
-_Static_assert(sizeof(struct srclog_config) == 8, "srclog_config layout");
-_Static_assert(sizeof(struct srclog_stats) == 14 * 8, "srclog_stats layout");
 
 /* A ring record: 8-byte header, then the event rounded up to 8 bytes. */
 #define RECORD_BYTES	(8 + ((sizeof(struct srclog_event) + 7) & ~7u))
@@ -55,9 +46,6 @@ static const char *const word_names[STATS_WORDS] = {
 	"ipv4", "ipv6", "arp", "lldp", "other", "vlan_deep", "truncated", "malformed",
 	"logged", "ring_full", "sampled_out", "sample_tick", "source_errors", "new_sources",
 };
-
-static const uint8_t mac_a[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
-static const uint8_t mac_b[6] = { 0x0a, 0xbb, 0xcc, 0xdd, 0xee, 0xf1 };
 
 static uint32_t lo, other_if;
 static int cpu = -1;		/* the CPU we run on, -1 if we could not pin */
@@ -102,17 +90,10 @@ struct frame {
 	uint32_t seed;
 };
 
-static const struct pkt_vlan tags_1q[] = { { PKT_ETH_P_8021Q, 0x0064 } };
+/* Tag stacks beyond pkt.h's pkt_tags_*. */
 static const struct pkt_vlan tags_1ad[] = { { PKT_ETH_P_8021AD, 0x0065 } };
-static const struct pkt_vlan tags_qinq[] = { { PKT_ETH_P_8021AD, 0x2123 },
-					     { PKT_ETH_P_8021Q, 0xe064 } };
-static const struct pkt_vlan tags_qq[] = { { PKT_ETH_P_8021Q, 0x0fff },
-					   { PKT_ETH_P_8021Q, 0x0001 } };
 static const struct pkt_vlan tags_adad[] = { { PKT_ETH_P_8021AD, 0x0007 },
 					     { PKT_ETH_P_8021AD, 0x0008 } };
-static const struct pkt_vlan tags_3[] = { { PKT_ETH_P_8021AD, 0x0010 },
-					  { PKT_ETH_P_8021Q, 0x0020 },
-					  { PKT_ETH_P_8021Q, 0x0030 } };
 static const struct pkt_vlan tags_4[] = { { PKT_ETH_P_8021Q, 0x0010 },
 					  { PKT_ETH_P_8021Q, 0x0020 },
 					  { PKT_ETH_P_8021AD, 0x0030 },
@@ -127,7 +108,7 @@ static void set_tags(struct frame *f, const struct pkt_vlan *tags, int n)
 /* n tags, outer first: 802.1ad then 802.1Q ones */
 static const struct pkt_vlan *tags_for(int n)
 {
-	return n == 1 ? tags_1q : n == 2 ? tags_qinq : tags_3;
+	return n == 1 ? pkt_tags_1q : n == 2 ? pkt_tags_qinq : pkt_tags_3;
 }
 
 static struct frame ipv4(uint32_t saddr, uint16_t plen)
@@ -196,7 +177,7 @@ static void build(const struct frame *f, struct pkt *p)
 	uint8_t bytes[PKT_MAX];
 
 	p->len = 0;
-	pkt_put_eth(p, mac_a, mac_b, f->tags, f->ntags, f->ethertype);
+	pkt_put_eth(p, pkt_mac_a, pkt_mac_b, f->tags, f->ntags, f->ethertype);
 	if (f->family == 4)
 		pkt_put_ipv4(p, &f->ip, f->plen);
 	else if (f->family == 6)
@@ -238,7 +219,7 @@ static bool stats_get(struct obj *o, struct srclog_stats *st)
 {
 	uint64_t sum[STATS_WORDS];
 	uint32_t zero = 0;
-	int err = pkt_percpu_sum(o->stats, &zero, sizeof(*st), sum, STATS_WORDS);
+	int err = mapio_percpu_sum(o->stats, &zero, sizeof(*st), sum, STATS_WORDS);
 
 	memcpy(st, sum, sizeof(*st));
 	return tap_check(!err, "%s: lookup of srclog_stats: %s", o->desc, strerror(-err));
@@ -396,14 +377,6 @@ static void next_tick(void)
 		nanosleep(&ms, NULL);
 }
 
-static const char *verdict_name(uint32_t v)
-{
-	static const char *names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
-				       "XDP_REDIRECT" };
-
-	return v < 5 ? names[v] : "unknown verdict";
-}
-
 /* Runs p once: XDP_PASS, and the frame out byte for byte the frame in. */
 static bool run(struct obj *o, uint32_t ifindex, const struct pkt *p, const char *what)
 {
@@ -420,7 +393,7 @@ static bool run(struct obj *o, uint32_t ifindex, const struct pkt *p, const char
 	if (!tap_check(!err, "%s: BPF_PROG_TEST_RUN on %zu bytes: %s", what, p->len,
 		       strerror(-err)))
 		return false;
-	if (!tap_check(verdict == XDP_PASS, "%s: %s, want XDP_PASS", what, verdict_name(verdict)))
+	if (!tap_check(verdict == XDP_PASS, "%s: %s, want XDP_PASS", what, pkt_verdict_name(verdict)))
 		return false;
 	o->passed++;
 	if (!tap_check(out.len == p->len && !memcmp(out.b, p->b, p->len),
@@ -752,8 +725,8 @@ static void t_tags(struct obj *o)
 		int n;
 		const char *name;
 	} sets[] = {
-		{ tags_1q, 1, "802.1Q" }, { tags_1ad, 1, "802.1ad" },
-		{ tags_qinq, 2, "802.1ad+802.1Q" }, { tags_qq, 2, "802.1Q+802.1Q" },
+		{ pkt_tags_1q, 1, "802.1Q" }, { tags_1ad, 1, "802.1ad" },
+		{ pkt_tags_qinq, 2, "802.1ad+802.1Q" }, { pkt_tags_qq, 2, "802.1Q+802.1Q" },
 		{ tags_adad, 2, "802.1ad+802.1ad" },
 	};
 	char what[96];
@@ -793,9 +766,9 @@ static void t_deep(struct obj *o)
 	struct frame f4 = ipv4(0xc6120201, 56), f6 = ipv6(0x201, 56), arp = raw(PKT_ETH_P_ARP, 46);
 
 	config_set(o, 1);
-	set_tags(&f4, tags_3, 3);
-	set_tags(&f6, tags_3, 3);
-	set_tags(&arp, tags_3, 3);
+	set_tags(&f4, pkt_tags_3, 3);
+	set_tags(&f6, pkt_tags_3, 3);
+	set_tags(&arp, pkt_tags_3, 3);
 	frame(o, &f4, C_VLAN_DEEP, "three tags, IPv4");
 	frame(o, &f6, C_VLAN_DEEP, "three tags, IPv6");
 	frame(o, &arp, C_VLAN_DEEP, "three tags, ARP");
@@ -881,7 +854,7 @@ static void t_malformed(struct obj *o)
 		p.len = l3_off(&f) + 59;
 		frame_on(o, lo, &p, C_MALFORMED, NULL, "IHL 15, 59 bytes of IP");
 		f.ntags = 2;
-		memcpy(f.tags, tags_qinq, sizeof(tags_qinq));
+		memcpy(f.tags, pkt_tags_qinq, sizeof(pkt_tags_qinq));
 		build(&f, &p);
 		p.b[l3_off(&f)] = 0x46;
 		p.len = l3_off(&f) + 23;
@@ -1198,6 +1171,7 @@ static void t_churn(struct obj *o, uint64_t n)
 	struct srclog_source mine, tot;
 	uint64_t i, hits = 0, entries, new0 = o->want.new_sources;
 	char what[96];
+	int found;
 
 	config_set(o, 0);
 	for (i = 0; i < n; i++) {
@@ -1224,8 +1198,9 @@ static void t_churn(struct obj *o, uint64_t n)
 	entries = count_entries(o->sources, sizeof(struct srclog_key));
 	tap_check(entries <= o->max_sources, "%s: %llu entries in srclog_sources", what,
 		  (unsigned long long)entries);
-	tap_check(source_get(o, &hk, &mine, &tot) == 1 && tot.packets == hits &&
-		  tot.bytes == hits * (14 + 40),
+	/* Looked up first: the arguments below read tot, in no set order. */
+	found = source_get(o, &hk, &mine, &tot);
+	tap_check(found == 1 && tot.packets == hits && tot.bytes == hits * (14 + 40),
 		  "%s: the heavy source %s has %llu packets, want %llu", what, key_str(&hk),
 		  (unsigned long long)tot.packets, (unsigned long long)hits);
 	tap_check(source_get(o, &k0, &mine, &tot) == 0, "%s: the first new source %s was not evicted",
@@ -1256,15 +1231,10 @@ static void t_totals(struct obj *o)
 		(unsigned long long)o->frames);
 }
 
-/* A netns of our own (nothing to clean up) with a second device in it, one CPU. */
-static void own_netns_one_cpu(void)
+/* Pinned to the CPU we run on, so per-CPU values can be checked one by one. */
+static void one_cpu(void)
 {
-	static const char *cmds[] = {
-		"ip link add slt0 type dummy >/dev/null 2>&1",
-		"ip link add slt0 type veth peer name slt1 >/dev/null 2>&1",
-	};
 	cpu_set_t set;
-	size_t i;
 
 	ncpus = libbpf_num_possible_cpus();
 	cpu = sched_getcpu();
@@ -1276,44 +1246,54 @@ static void own_netns_one_cpu(void)
 		       strerror(errno));
 		cpu = -1;
 	}
-	if (unshare(CLONE_NEWNET)) {
-		printf("# unshare(CLONE_NEWNET): %s; staying in this netns\n", strerror(errno));
-		return;
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !other_if; i++)
-		if (system(cmds[i]) == 0)
-			other_if = if_nametoindex("slt0");
 }
 
+static const char *dir;
+
+/* o loaded (shrunk: the small build's maps), once, before its first test;
+ * its result line carries no test's name. */
+static bool ready(struct obj *o, bool shrunk)
+{
+	static int ready_def = -1, ready_small = -1;
+	int *r = shrunk ? &ready_small : &ready_def;
+	const char *name = tap.name;
+
+	tap.name = NULL;
+	if (*r < 0)
+		*r = load(o, dir, shrunk);
+	tap.name = name;
+	return *r;
+}
+
+#define DEF(name, call) do { if (pkt_want("srclog/" name) && ready(&def, false)) call; } while (0)
+#define SMALL(name, call) do { if (pkt_want("small/" name) && ready(&small, true)) call; } while (0)
+
+/* srclog_test [-t NAME]... [DIR]: the tests whose name holds a NAME (all by default). */
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "xdp";
-
-	own_netns_one_cpu();
+	dir = pkt_args(argc, argv);
+	one_cpu();
+	other_if = pkt_own_netns("slt0");
 	lo = if_nametoindex("lo");
-	if (load(&def, dir, false)) {
-		t_log_off(&def);
-		t_ipv4(&def);
-		t_ipv6(&def);
-		t_tags(&def);
-		t_deep(&def);
-		t_ethertypes(&def);
-		t_malformed(&def);
-		t_truncations(&def);
-		t_counting(&def);
-		t_ifindex(&def);
-		t_two_cpus(&def);
-		t_sampling(&def);
-		t_ring_full(&def);
-		t_lru(&def, SRCLOG_MAX_SOURCES + SRCLOG_MAX_SOURCES / 4);
-		t_totals(&def);
-	}
-	if (load(&small, dir, true)) {
-		t_ring_full(&small);
-		t_ring_full(&small);
-		t_lru(&small, 4096);
-		t_churn(&small, 20000);
-		t_totals(&small);
-	}
+	DEF("log_off", t_log_off(&def));
+	DEF("ipv4", t_ipv4(&def));
+	DEF("ipv6", t_ipv6(&def));
+	DEF("tags", t_tags(&def));
+	DEF("deep", t_deep(&def));
+	DEF("ethertypes", t_ethertypes(&def));
+	DEF("malformed", t_malformed(&def));
+	DEF("truncations", t_truncations(&def));
+	DEF("counting", t_counting(&def));
+	DEF("ifindex", t_ifindex(&def));
+	DEF("two_cpus", t_two_cpus(&def));
+	DEF("sampling", t_sampling(&def));
+	DEF("ring_full", t_ring_full(&def));
+	DEF("lru", t_lru(&def, SRCLOG_MAX_SOURCES + SRCLOG_MAX_SOURCES / 4));
+	DEF("totals", t_totals(&def));
+	SMALL("ring_full/1", t_ring_full(&small));
+	SMALL("ring_full/2", t_ring_full(&small));
+	SMALL("lru", t_lru(&small, 4096));
+	SMALL("churn", t_churn(&small, 20000));
+	SMALL("totals", t_totals(&small));
 	return tap_done();
 }

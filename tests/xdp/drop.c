@@ -6,7 +6,7 @@
  *   -DDROP_AFTER=N     pass the first N requests, drop every later one
  * Requests with sequence 1 (probes, chain starts) always pass.
  */
-#include "../../xdp/parsing.h"
+#include "../../xdp/xdping_echo.h"
 
 static __u32 seen;
 

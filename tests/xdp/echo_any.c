@@ -7,7 +7,7 @@
  * kernel (no 802.1Q) cannot make, so the client's handling of tagged
  * replies can still be tested over a veth pair.
  */
-#include "../../xdp/xdping.h"
+#include "../../xdp/xdping_echo.h"
 
 SEC("xdp")
 int echo_any(struct xdp_md *ctx)
@@ -21,7 +21,7 @@ int echo_any(struct xdp_md *ctx)
 	echo_turn(&e);
 	old = word_at(&e.icmp->type);
 	e.icmp->type = e.family == 4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY;
-	csum_replace16(&e.icmp->checksum, old, word_at(&e.icmp->type));
+	csum_replace2(&e.icmp->checksum, old, word_at(&e.icmp->type));
 	return XDP_TX;
 }
 
