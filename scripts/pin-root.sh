@@ -3,6 +3,7 @@
 # pin-root: prints the directory to give iproute2 as TC_BPF_MNT in this
 # network namespace, so that a plain 'ip link set ... xdp obj' pins its
 # maps where the xdpkit scripts of this namespace look for them.
+# shellcheck disable=SC3043 # local: dash, bash and busybox sh all have it
 set -eu
 
 usage() {
@@ -24,13 +25,28 @@ EOF_USAGE
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
-case ${1:-} in
--h | --help) usage; exit 0 ;;
-'') ;;
-*) die 2 "unexpected argument '$1' (see $XK_PROG --help)" ;;
-esac
+# parse_args ARGS...: -h or --help; nothing else. Exit 2 on bad input.
+parse_args() {
+	local opt
+	OPTIND=1
+	while getopts :h-: opt; do
+		case $opt in
+		h) usage; exit 0 ;;
+		-) [ "$OPTARG" != help ] || { usage; exit 0; }
+			die 2 "unexpected argument '--$OPTARG' (see $XK_PROG --help)" ;;
+		*) die 2 "unexpected argument '-$OPTARG' (see $XK_PROG --help)" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
+}
 
-need_root
-bpffs_init
-root_make
-printf '%s\n' "$XK_ROOT"
+main() {
+	parse_args "$@"
+	need_root
+	bpffs_init
+	root_make
+	printf '%s\n' "$XK_ROOT"
+}
+
+main "$@"
