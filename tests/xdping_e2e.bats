@@ -13,6 +13,11 @@ teardown() {
 	lab_down
 }
 
+# attached IFACE: IFACE has an XDP program.
+attached() {
+	[ -n "$(xdp_id "$1")" ]
+}
+
 # check_run OUTPUT COUNT BYTES: COUNT XDP samples of BYTES bytes, each
 # with its own sequence number and a positive time, and a summary.
 check_run() {
@@ -54,7 +59,7 @@ check_run() {
 	check_run "$output" 1024 64
 	assert_clean "$C"
 	# with the kernel's responder off, only xdping_server answered
-	[ "$(server_answered)" -ge 1024 ]
+	[ "$(server_count answered)" -ge 1024 ]
 }
 
 @test "large payload in generic mode against xdping_server" {
@@ -129,10 +134,8 @@ check_run() {
 
 @test "a second run on the same interface fails fast and leaves the first alone" {
 	"$XK/scripts/xdping.sh" -S -c 20 -i 0.05 "$C" "$P_ADDR" >"$BATS_TEST_TMPDIR/first" 2>&1 &
-	local first=$! i=0
-	until [ -n "$(xdp_id "$C")" ]; do
-		i=$((i + 1)); [ "$i" -lt 200 ]; sleep 0.02
-	done
+	local first=$!
+	wait_until 4 attached "$C"
 	run "$XK/scripts/xdping.sh" -S -c 1 "$C" "$P_ADDR"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"another xdping run is in progress"* ]]
