@@ -30,22 +30,6 @@ A_ADDR=198.18.100.1
 B_ADDR=198.18.100.2
 BPFFS=
 
-# parse_args ARGS...: -h or --help; nothing else. Exit 2 on bad input.
-parse_args() {
-	local opt
-	OPTIND=1
-	while getopts :h-: opt; do
-		case $opt in
-		h) usage; exit 0 ;;
-		-) [ "$OPTARG" != help ] || { usage; exit 0; }
-			die 2 "unexpected argument '--$OPTARG' (see $XK_PROG --help)" ;;
-		*) die 2 "unexpected argument '-$OPTARG' (see $XK_PROG --help)" ;;
-		esac
-	done
-	shift $((OPTIND - 1))
-	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
-}
-
 # shellcheck disable=SC2317 # run from the trap
 teardown() {
 	ip netns del "$A" 2>/dev/null || true
@@ -85,7 +69,7 @@ in_b() {
 
 main() {
 	local rc1=0 rc2=0
-	parse_args "$@"
+	no_args "$@"
 	need_root
 	need_tools ip bpftool ping unshare
 	need_built "$XK_HOME/xdp/xdping_client.o"

@@ -34,6 +34,24 @@ die() {
 	exit "$code"
 }
 
+# no_args ARGS...: the argument parsing of a command that takes none but
+# -h or --help, which print the script's usage() (exit 0); anything else
+# is exit 2.
+no_args() {
+	local opt
+	OPTIND=1
+	while getopts :h-: opt; do
+		case $opt in
+		h) usage; exit 0 ;;
+		-) [ "$OPTARG" != help ] || { usage; exit 0; }
+			die 2 "unexpected argument '--$OPTARG' (see $XK_PROG --help)" ;;
+		*) die 2 "unexpected argument '-$OPTARG' (see $XK_PROG --help)" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it attaches XDP programs)"
 }

@@ -25,24 +25,8 @@ EOF_USAGE
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
-# parse_args ARGS...: -h or --help; nothing else. Exit 2 on bad input.
-parse_args() {
-	local opt
-	OPTIND=1
-	while getopts :h-: opt; do
-		case $opt in
-		h) usage; exit 0 ;;
-		-) [ "$OPTARG" != help ] || { usage; exit 0; }
-			die 2 "unexpected argument '--$OPTARG' (see $XK_PROG --help)" ;;
-		*) die 2 "unexpected argument '-$OPTARG' (see $XK_PROG --help)" ;;
-		esac
-	done
-	shift $((OPTIND - 1))
-	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
-}
-
 main() {
-	parse_args "$@"
+	no_args "$@"
 	need_root
 	bpffs_init
 	root_make

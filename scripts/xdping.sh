@@ -352,20 +352,15 @@ carrier() {
 	spawn ping -n -c 1 -s "$size" -e "$4" -W "$wait_s" -I "$iface" "$3" >/dev/null 2>&1
 }
 
-# start_chain N HOST ADDR ID STATE ...: the first carrier of a seeded run.
+# start_chain N HOST ADDR ID STATE ...: the first carrier of a seeded
+# run; after a switch of mode, a chain being measured starts again from
+# nothing (no samples, no restarts).
 start_chain() {
 	local now
-	[ "$5" = run ] || return 0
-	now=$(now_ms)
-	carrier "$@"
-	ROW="$1 $2 $3 $4 chain 0 $now $now 0"
-}
-
-# restart_chain N HOST ADDR ID STATE ...: after switching mode, a chain
-# being measured starts again from nothing.
-restart_chain() {
-	local now
-	[ "$5" = chain ] || return 0
+	case $5 in
+	run | chain) ;;
+	*) return 0 ;;
+	esac
 	now=$(now_ms)
 	carrier "$@"
 	ROW="$1 $2 $3 $4 chain 0 $now $now 0"
@@ -425,7 +420,7 @@ switch_generic() {
 	if [ "$(iface_kind "$iface")" = veth ]; then
 		mode_reason="$mode_reason (a veth drops native XDP_TX unless its peer has an XDP program)"
 	fi
-	for_targets restart_chain
+	for_targets start_chain
 }
 
 # measure: every chain, until each is complete, gone, or given up.

@@ -111,6 +111,25 @@ prog_name() {
 	ip ${2:+-n "$2"} -j link show dev "$1" | jq -r '.[0].xdp.attached[0]?.prog.name // empty'
 }
 
+# blast ARGS...: tests/tools/blast on the far side ($P towards $C), on one
+# CPU so the frames reach srclog in the order they were sent.
+# ARGS: [-6] [-r NSRC] [-n PER] [-s BYTES] SRCADDR DSTADDR
+blast() {
+	blast_via "$P" "$C" "$@"
+}
+
+# blast_via FAR NEAR ARGS...: the same from FAR in $NS to NEAR here.
+blast_via() {
+	local far=$1 near=$2 opts=()
+	shift 2
+	while [ "$#" -gt 2 ]; do
+		opts+=("$1")
+		shift
+	done
+	ip netns exec "$NS" taskset -c 0 "$XK/tests/tools/blast" "${opts[@]}" \
+		"$far" "$(mac_of "$near")" "$1" "$2"
+}
+
 # -- the commands under test ---------------------------------------------
 # Each runs with bats' run, stdout and stderr apart.
 

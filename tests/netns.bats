@@ -116,6 +116,8 @@ top_of() {
 @test "plain iproute2 with TC_BPF_MNT from pin-root.sh pins where the scripts look" {
 	shared_up
 	# $A the way the README tells a plain iproute2 user; $B with the script
+	run --separate-stderr ip netns exec "$A" env TC_BPF_MNT="$SH" "$XK/scripts/pin-root.sh" extra
+	expect_error 2 "unexpected argument 'extra'" pin-root.sh
 	run --separate-stderr ip netns exec "$A" env TC_BPF_MNT="$SH" "$XK/scripts/pin-root.sh"
 	expect_ok
 	[ "$output" = "${SH}/xdpkit/netns/$(ip netns exec "$A" "$XK/scripts/xdpkit-pins" netns)" ] ||
@@ -137,7 +139,7 @@ top_of() {
 	# the script stops what plain ip started: $B's srclog and pins go on
 	run --separate-stderr in_ns "$A" "$SRCLOG" "$XA" stop
 	expect_ok
-	[ -z "$(ip -n "$A" -o link show dev "$XA" | grep prog/xdp)" ]
+	[ -z "$(xdp_id "$XA" "$A")" ]
 	[ ! -e "$(ns_pins "$A" "$SH")/srclog_sources" ]
 	[ -e "$(ns_pins "$B" "$SH")/srclog_sources" ]
 	run --separate-stderr in_ns "$B" "$SRCLOG" "$XB" stop

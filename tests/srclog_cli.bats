@@ -485,7 +485,7 @@ follow_ends() {
 	exited "$BG_PID"
 	BG_PID=
 	[ "$EXIT_RC" -eq 0 ] || { cat "$BG_ERR"; return 1; }
-	[ -z "$(ip -n "$NS" -o link show dev "$P" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')" ]
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_srclog_pins "$FAR_FS"
 	far_srclog "$P" status
 	[ "$status" -eq 1 ] || { show_run; return 1; }

@@ -125,7 +125,7 @@ all_samples() {
 	[ "$(answered)" -eq 10 ]
 	far_server "$VP" stop
 	expect_ok
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$VP" | grep 'prog/xdp')" ]
+	[ -z "$(xdp_id "$VP" "$NS")" ]
 	[ -z "$(ls "$FAR_FS"/xdp/globals/ 2>/dev/null)" ]
 }
 
@@ -133,7 +133,7 @@ all_samples() {
 	vlan_pair 100
 	far_server "$VP" start -N
 	expect_error 3 "no native XDP" xdping-server.sh
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$VP" | grep 'prog/xdp')" ]
+	[ -z "$(xdp_id "$VP" "$NS")" ]
 	[ -z "$(ls "$FAR_FS"/xdp/globals/ 2>/dev/null)" ]
 }
 

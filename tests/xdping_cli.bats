@@ -501,7 +501,7 @@ interrupted() {
 	OTHER=xk${BATS_TEST_NUMBER}o
 	ip link add "$OTHER" type veth peer name "${OTHER}x"
 	ip link set dev "$OTHER" xdpgeneric obj "$XK/xdp/xdping_client.o" sec xdp
-	oidx=$(ip -o link show dev "$OTHER" | cut -d: -f1)
+	oidx=$(ifindex_of "$OTHER")
 	"$XK/scripts/xdping-map" seed "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242 1
 
 	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"

@@ -3,6 +3,7 @@
 # xdping end to end on veth pairs: client against the kernel's responder
 # and against xdping_server, native and generic, small and large.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
@@ -96,7 +97,7 @@ check_run() {
 	run ip netns exec "$NS" env TC_BPF_MNT="$bpffs" "$XK/scripts/xdping.sh" -c 3 -i 0.01 "$P" "$C_ADDR"
 	[ "$status" -eq 0 ]
 	check_run "$output" 3 64
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$P" | grep prog/xdp)" ]
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_pins "$bpffs"
 }
 
@@ -217,6 +218,12 @@ check_run() {
 	[ "$(printf '%s\n' "$output" | grep -c '^5 samples asked, 5 measured in XDP$')" -eq 2 ]
 	[[ "$output" == *"counters: answered "* ]]
 	[ -z "$(ip netns list | grep xdpkit-demo)" ]
+	# it takes no arguments but --help
+	run --separate-stderr "$XK/scripts/demo.sh" --bogus
+	expect_error 2 "unexpected argument '--bogus'" demo.sh
+	run --separate-stderr "$XK/scripts/demo.sh" --help
+	expect_ok
+	[[ "$output" == usage:* ]]
 	run grep -q xdpkit-demo /proc/self/mounts
 	[ "$status" -eq 1 ]
 }
