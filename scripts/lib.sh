@@ -52,6 +52,19 @@ no_args() {
 	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
 }
 
+# want_iface_command WHAT ARGS...: the start of parse_args in a script
+# used as 'SCRIPT IFACE COMMAND [options]': -h or --help first print the
+# script's usage() (exit 0); fewer than two ARGS is exit 2, naming WHAT
+# the command may be. The script then takes IFACE and COMMAND itself.
+want_iface_command() {
+	local what="$1"
+	shift
+	case ${1:-} in
+	-h | --help) usage; exit 0 ;;
+	esac
+	[ "$#" -ge 2 ] || die 2 "expected IFACE and $what (see $XK_PROG --help)"
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it attaches XDP programs)"
 }

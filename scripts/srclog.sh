@@ -62,10 +62,7 @@ prefix=           # top: -p LEN[,LEN6]
 # variables above. Exit 2 on bad input, before anything is touched.
 parse_args() {
 	local opt val l4 l6 max4 format=
-	case ${1:-} in
-	-h | --help) usage; exit 0 ;;
-	esac
-	[ "$#" -ge 2 ] || die 2 "expected IFACE and a command (see $XK_PROG --help)"
+	want_iface_command "a command" "$@"
 	iface=$1
 	cmd=$2
 	shift 2

@@ -49,10 +49,7 @@ allow=            # the -a prefixes, each after a space
 # above. Exit 2 on bad input, before anything is touched.
 parse_args() {
 	local opt p
-	case ${1:-} in
-	-h | --help) usage; exit 0 ;;
-	esac
-	[ "$#" -ge 2 ] || die 2 "expected IFACE and start, stop or status (see $XK_PROG --help)"
+	want_iface_command "start, stop or status" "$@"
 	iface=$1
 	action=$2
 	shift 2

@@ -579,7 +579,7 @@ main() {
 	add_targets "$@"                #    and every HOST resolved
 	refuse_busy
 	open_run                        # 2. the bpffs (9. the exit trap)
-	attach                          # 3. xdp_client.o on IFACE
+	attach                          # 3. xdping_client.o on IFACE
 	ANSWER_BY=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
 	for_targets answers             # 4. each HOST answers
 	for_targets seed                # 5. a run per HOST

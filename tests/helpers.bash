@@ -130,6 +130,13 @@ blast_via() {
 		"$far" "$(mac_of "$near")" "$1" "$2"
 }
 
+# foreign_prog IFACE: attaches xdp/pass.o to IFACE (generic), a program
+# that is not ours; prints its id.
+foreign_prog() {
+	ip link set dev "$1" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
+	xdp_id "$1"
+}
+
 # -- the commands under test ---------------------------------------------
 # Each runs with bats' run, stdout and stderr apart.
 

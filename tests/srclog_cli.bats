@@ -306,8 +306,7 @@ follow_ends() {
 
 @test "foreign XDP program on IFACE: start exit 3, left in place, no pins" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	fails 3 "never replaces" "$C" start
 	fails 3 "never replaces" "$C" start -N

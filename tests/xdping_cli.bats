@@ -344,8 +344,7 @@ interrupted() {
 
 @test "foreign XDP program on IFACE: exit 3, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	xdping -S -c 1 "$C" "$P_ADDR"
 	expect_error 3 "never replaces"
@@ -538,8 +537,7 @@ interrupted() {
 
 @test "--cleanup with a foreign program: exit 0, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	xdping --cleanup "$C"
 	[ "$status" -eq 0 ] || { show_run; return 1; }
 	[[ $output == *"left in place"* ]]

@@ -192,8 +192,7 @@ local_responder_off() {
 
 @test "start with a foreign program: exit 3, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	server "$C" start -S
 	expect_error 3 "never replaces" xdping-server.sh
