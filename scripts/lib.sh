@@ -4,8 +4,14 @@
 # Exit codes: 0 done; 1 the network did not answer as asked; 2 usage or
 # bad input; 3 environment (not root, a tool missing, bpffs unusable, the
 # interface busy with another XDP program).
+#
+# Helpers keep their own variables local and return values on stdout or
+# through return codes. The only globals they set are the documented XK_*
+# ones (the bpffs and the program a script attached), which belong to
+# this file; a script's own variables are never touched.
 
 # shellcheck disable=SC2034 # variables are read by the scripts that source us
+# shellcheck disable=SC3043 # local: dash, bash and busybox sh all have it
 
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
@@ -20,18 +26,52 @@ warn() {
 	printf '%s: %s\n' "$XK_PROG" "$*" >&2
 }
 
+# die CODE MESSAGE...: MESSAGE on stderr, then exit CODE.
 die() {
-	code=$1
+	local code="$1"
 	shift
 	warn "$@"
 	exit "$code"
+}
+
+# no_args ARGS...: the argument parsing of a command that takes none but
+# -h or --help, which print the script's usage() (exit 0); anything else
+# is exit 2.
+no_args() {
+	local opt
+	OPTIND=1
+	while getopts :h-: opt; do
+		case $opt in
+		h) usage; exit 0 ;;
+		-) [ "$OPTARG" != help ] || { usage; exit 0; }
+			die 2 "unexpected argument '--$OPTARG' (see $XK_PROG --help)" ;;
+		*) die 2 "unexpected argument '-$OPTARG' (see $XK_PROG --help)" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
+}
+
+# want_iface_command WHAT ARGS...: the start of parse_args in a script
+# used as 'SCRIPT IFACE COMMAND [options]': -h or --help first print the
+# script's usage() (exit 0); fewer than two ARGS is exit 2, naming WHAT
+# the command may be. The script then takes IFACE and COMMAND itself.
+want_iface_command() {
+	local what="$1"
+	shift
+	case ${1:-} in
+	-h | --help) usage; exit 0 ;;
+	esac
+	[ "$#" -ge 2 ] || die 2 "expected IFACE and $what (see $XK_PROG --help)"
 }
 
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it attaches XDP programs)"
 }
 
+# need_tools TOOL...: exit 3 unless every TOOL is on the PATH.
 need_tools() {
+	local t
 	for t in "$@"; do
 		command -v "$t" >/dev/null 2>&1 ||
 			die 3 "'$t' not found; install it (sudo make demo installs what is missing)"
@@ -72,7 +112,7 @@ is_ipv4() {
 	case $1 in
 	*[!0-9.]* | .* | *. | *..*) return 1 ;;
 	esac
-	old_ifs=$IFS
+	local old_ifs="$IFS" part
 	IFS=.
 	# shellcheck disable=SC2086 # split on dots on purpose
 	set -- $1
@@ -83,18 +123,9 @@ is_ipv4() {
 	done
 }
 
-# resolve4 HOST: prints the IPv4 address HOST stands for.
-resolve4() {
-	if is_ipv4 "$1"; then
-		printf '%s\n' "$1"
-		return 0
-	fi
-	getent ahostsv4 -- "$1" 2>/dev/null | awk 'NR == 1 { print $1 }' | grep .
-}
-
-# iface_line IFACE: ip's one-line view of IFACE, or failure.
-iface_line() {
-	ip -o link show dev "$1" 2>/dev/null
+# iface_json IFACE: ip's JSON view of IFACE (an array of one), or failure.
+iface_json() {
+	ip -j link show dev "$1" 2>/dev/null
 }
 
 # iface_check IFACE: exit 2 unless IFACE is an interface here.
@@ -105,31 +136,41 @@ iface_check() {
 	'' | -* | *[!A-Za-z0-9_.+@-]*) die 2 "'$1' is not an interface name" ;;
 	esac
 	[ "${#1}" -le 15 ] || die 2 "'$1' is not an interface name"
-	iface_line "$1" >/dev/null || die 2 "no interface '$1' here"
+	iface_json "$1" >/dev/null || die 2 "no interface '$1' here"
 }
 
+# iface_index IFACE, iface_mtu IFACE: print IFACE's index, its MTU.
 iface_index() {
-	iface_line "$1" | sed -n '1s/^\([0-9]*\):.*/\1/p'
+	iface_json "$1" | jq -r '.[0].ifindex'
 }
 
 iface_mtu() {
-	iface_line "$1" | sed -n '1s/.* mtu \([0-9]*\) .*/\1/p'
+	iface_json "$1" | jq -r '.[0].mtu'
+}
+
+# iface_kind IFACE: ip's link kind of IFACE (veth, vlan, bridge...), or
+# nothing for a plain device.
+iface_kind() {
+	ip -j -d link show dev "$1" 2>/dev/null | jq -r '.[0].linkinfo.info_kind // empty'
 }
 
 # xdp_prog IFACE: "ID NAME MODE" of the XDP program on IFACE, or nothing.
-# MODE is ip's keyword for it: xdp (native), xdpgeneric, xdpoffload.
+# MODE is ip's keyword for it: xdp (native), xdpgeneric, xdpoffload,
+# xdpmulti (native and generic at once: the first one is named). NAME is
+# ? when the kernel gives none.
 xdp_prog() {
-	iface_line "$1" | sed -n \
-		's/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\2 \3 \1/p
-		 t
-		 s/.* mtu [0-9]* \(xdp[a-z]*\) .*prog\/xdp id \([0-9]*\).*/\2 ? \1/p'
+	iface_json "$1" | jq -r '.[0].xdp // empty | (.prog // .attached[0].prog) as $p |
+		select($p.id != null) |
+		"\($p.id) \($p.name // "?") \({"1": "xdp", "2": "xdpgeneric", "3": "xdpoffload",
+			"4": "xdpmulti"}[.mode | tostring] // "xdp")"'
 }
 
-# pick_mode N|S: -N (native: ip's xdpdrv) or -S (generic: xdpgeneric)
-# into $mode, which starts as xdp (the kernel chooses); only one of them.
+# pick_mode CURRENT N|S: prints the mode ip takes for -N (native: xdpdrv)
+# or -S (generic: xdpgeneric); CURRENT, the mode so far, must still be xdp
+# (the kernel chooses): -N and -S exclude each other (exit 2).
 pick_mode() {
-	[ "$mode" = xdp ] || die 2 "-N and -S exclude each other"
-	if [ "$1" = N ]; then mode=xdpdrv; else mode=xdpgeneric; fi
+	[ "$1" = xdp ] || die 2 "-N and -S exclude each other"
+	if [ "$2" = N ]; then echo xdpdrv; else echo xdpgeneric; fi
 }
 
 # mode_name KEYWORD: what ip's xdp keyword means for a reader.
@@ -259,6 +300,7 @@ root_make() {
 root_prune() {
 	[ "$XK_ROOT" != "$XK_BPFFS" ] && [ -d "$XK_ROOT" ] || return 0
 	[ -z "$(find "$XK_ROOT" ! -type d ! -type l 2>/dev/null)" ] || return 0
+	local l
 	for l in xdp ip; do
 		[ ! -L "$XK_ROOT/$l" ] || rm -f -- "$XK_ROOT/$l"
 	done
@@ -287,17 +329,19 @@ bpffs_done() {
 # left by an old version); the pin is left in place.
 pins_fit() {
 	[ -d "$XK_PINS" ] || return 0
-	f_why=$("$XK_SCRIPTS/xdpkit-pins" check "$1" "$XK_PINS" 2>&1) && return 0
-	case $f_why in
-	"$XK_PINS/"*) die 3 "$f_why; left in place (remove it if nothing uses it)" ;;
+	local why
+	why=$("$XK_SCRIPTS/xdpkit-pins" check "$1" "$XK_PINS" 2>&1) && return 0
+	case $why in
+	"$XK_PINS/"*) die 3 "$why; left in place (remove it if nothing uses it)" ;;
 	'') die 3 "cannot compare the pins in $XK_PINS with $1" ;;
-	*) die 3 "${f_why#xdpkit-pins: }" ;;
+	*) die 3 "${why#xdpkit-pins: }" ;;
 	esac
 }
 
 # xdp_attach IFACE MODE OBJ: plain iproute2; never -force. Sets XK_ATTACHED
 # to "ID MODE" of what we attached. Exit 3 when IFACE refuses.
 xdp_attach() {
+	local err
 	pins_fit "$3"
 	root_make
 	if ! err=$(TC_BPF_MNT=$XK_ROOT ip link set dev "$1" "$2" obj "$3" sec xdp 2>&1); then
@@ -330,15 +374,15 @@ xdp_detach_own() {
 # IFACE refuses, the pins the attempt made are removed and the bpffs let
 # go before exit 3. Sets XK_ATTACHED.
 attach_own() {
-	a_iface=$1 a_mode=$2 a_obj=$3
+	local iface="$1" mode="$2" obj="$3"
 	shift 3
 	pins_snapshot "$@"
-	if ! (xdp_attach "$a_iface" "$a_mode" "$a_obj"); then
+	if ! (xdp_attach "$iface" "$mode" "$obj"); then
 		pins_release "$@"
 		bpffs_done
 		exit 3
 	fi
-	set -- "$(xdp_prog "$a_iface")"
+	set -- "$(xdp_prog "$iface")"
 	XK_ATTACHED="${1%% *} ${1##* }"
 }
 
@@ -352,45 +396,47 @@ say_attached() {
 # program on IFACE if it is NAME (exit 3 if ip refuses), then removes the
 # pins no program uses and lets the bpffs go. Nothing there is not an error.
 stop_own() {
-	s_iface=$1 s_cur=$2 s_name=$3
+	local iface="$1" cur="$2" name="$3"
 	shift 3
-	case $s_cur in
-	*" $s_name "*)
-		XK_ATTACHED="${s_cur%% *} ${s_cur##* }"
-		xdp_detach_own "$s_iface" || die 3 "cannot detach $s_name from $s_iface"
-		echo "$s_name detached from $s_iface" ;;
-	"") echo "no $s_name on $s_iface; nothing to stop" ;;
-	*) echo "no $s_name on $s_iface; nothing to stop (its XDP program, ${s_cur#* }, is another's: left in place)" ;;
+	case $cur in
+	*" $name "*)
+		XK_ATTACHED="${cur%% *} ${cur##* }"
+		xdp_detach_own "$iface" || die 3 "cannot detach $name from $iface"
+		echo "$name detached from $iface" ;;
+	"") echo "no $name on $iface; nothing to stop" ;;
+	*) echo "no $name on $iface; nothing to stop (its XDP program, ${cur#* }, is another's: left in place)" ;;
 	esac
 	pins_release "$@"
 	bpffs_done
 }
 
-# prog_gone ID: waits (bounded) until program ID no longer exists.
+# prog_gone ID: waits (at most 2 s) until program ID no longer exists; a
+# program still held elsewhere is not an error.
 prog_gone() {
-	n=0
-	while bpftool prog show id "$1" >/dev/null 2>&1; do
-		n=$((n + 1))
-		[ "$n" -le 100 ] || return 0
-		sleep 0.02
-	done
+	wait_until 2 prog_absent "$1" || true
+}
+
+# prog_absent ID: true when no program has ID.
+prog_absent() {
+	! bpftool prog show id "$1" >/dev/null 2>&1
 }
 
 # map_in_use PIN: true when a loaded program uses the map pinned at PIN.
 map_in_use() {
-	id=$(bpftool map show pinned "$1" 2>/dev/null | sed -n '1s/^\([0-9]*\):.*/\1/p')
+	local id
+	id=$(bpftool -j map show pinned "$1" 2>/dev/null | jq -r '.id // empty' 2>/dev/null)
 	[ -n "$id" ] || return 1
-	bpftool prog show 2>/dev/null |
-		grep -Eq "map_ids ([0-9]+,)*$id([,[:space:]]|\$)"
+	bpftool -j prog show 2>/dev/null |
+		jq -e --argjson id "$id" 'any(.[]; (.map_ids // []) | index($id) != null)' >/dev/null
 }
 
 # pins_snapshot NAME...: remembers which of our pins exist unused now; those
 # were left on purpose and pins_release leaves them.
 pins_snapshot() {
+	local name
 	XK_KEEP=
 	for name in "$@"; do
-		pin=$XK_PINS/$name
-		if [ -e "$pin" ] && ! map_in_use "$pin"; then
+		if [ -e "$XK_PINS/$name" ] && ! map_in_use "$XK_PINS/$name"; then
 			XK_KEEP="$XK_KEEP $name "
 		fi
 	done
@@ -398,6 +444,7 @@ pins_snapshot() {
 
 # pins_release NAME...: removes each of our pins no program uses any more.
 pins_release() {
+	local name pin
 	for name in "$@"; do
 		pin=$XK_PINS/$name
 		case ${XK_KEEP:-} in
@@ -412,7 +459,40 @@ pins_release() {
 
 # rand16: a random 16-bit number, 1..65535.
 rand16() {
+	local n
 	n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 	[ "$n" -gt 0 ] || n=1
 	printf '%s\n' "$n"
+}
+
+# wait_until TIMEOUT CMD...: runs CMD until it succeeds, for at most
+# TIMEOUT seconds (whole or decimal, to 0.01 s): at once, then after 0.01,
+# 0.02 and 0.05 s, then every 0.1 s. Returns 0 as soon as CMD succeeds, 1
+# when the time is up (CMD always runs once, and once more at the end).
+# The one bounded wait of the scripts and the tests: no fixed sleeps. The
+# clock is /proc/uptime (monotonic, read without a fork).
+wait_until() {
+	local t="$1" int frac=100 end up rest step=0.01
+	shift
+	# TIMEOUT in hundredths: whole part (no leading zeros: not octal) and
+	# two digits of fraction, as 1XY - 100
+	int=${t%.*}
+	int=${int#"${int%%[!0]*}"}
+	case $t in
+	*.*) frac=${t#*.}00
+		frac=1${frac%"${frac#??}"} ;;
+	esac
+	read -r up rest </proc/uptime
+	end=$((${up%.*} * 100 + 1${up#*.} - 100 + ${int:-0} * 100 + frac - 100))
+	while :; do
+		"$@" && return 0
+		read -r up rest </proc/uptime
+		[ $((${up%.*} * 100 + 1${up#*.} - 100)) -lt "$end" ] || return 1
+		sleep "$step"
+		case $step in
+		0.01) step=0.02 ;;
+		0.02) step=0.05 ;;
+		*) step=0.1 ;;
+		esac
+	done
 }

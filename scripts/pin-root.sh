@@ -3,6 +3,7 @@
 # pin-root: prints the directory to give iproute2 as TC_BPF_MNT in this
 # network namespace, so that a plain 'ip link set ... xdp obj' pins its
 # maps where the xdpkit scripts of this namespace look for them.
+# shellcheck disable=SC3043 # local: dash, bash and busybox sh all have it
 set -eu
 
 usage() {
@@ -24,13 +25,12 @@ EOF_USAGE
 # shellcheck source=scripts/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
 
-case ${1:-} in
--h | --help) usage; exit 0 ;;
-'') ;;
-*) die 2 "unexpected argument '$1' (see $XK_PROG --help)" ;;
-esac
+main() {
+	no_args "$@"
+	need_root
+	bpffs_init
+	root_make
+	printf '%s\n' "$XK_ROOT"
+}
 
-need_root
-bpffs_init
-root_make
-printf '%s\n' "$XK_ROOT"
+main "$@"

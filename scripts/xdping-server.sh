@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdping-server: answer on IFACE, in XDP, the echo requests the host's own
 # stack would answer (see README.md, "xdping_server").
+#
+# The functions, then main: arguments, environment, one action.
+# shellcheck disable=SC3043 # local: dash, bash and busybox sh all have it
 set -eu
 
 usage() {
@@ -36,62 +39,54 @@ MAP=$XK_SCRIPTS/xdping-map
 SRVMAP=$XK_SCRIPTS/xdping-srvmap
 OBJ=$XK_HOME/xdp/xdping_server.o
 
-case ${1:-} in
--h | --help) usage; exit 0 ;;
-esac
-[ "$#" -ge 2 ] || die 2 "expected IFACE and start, stop or status (see $XK_PROG --help)"
-iface=$1
-action=$2
-shift 2
-mode=xdp
-allow=
-while [ "$#" -gt 0 ]; do
-	case $1 in
-	-N | -S) pick_mode "${1#-}" ;;
-	-a)
-		[ "$#" -ge 2 ] || die 2 "-a needs a PREFIX"
-		case $2 in
-		'' | *[!0-9A-Fa-f.:/]*) die 2 "'$2' is not an IPv4 or IPv6 prefix" ;;
+# The options, as parse_args leaves them.
+iface=
+action=
+mode=xdp          # ip's keyword: xdp (the kernel chooses), xdpdrv, xdpgeneric
+allow=            # the -a prefixes, each after a space
+
+# parse_args ARGS...: IFACE, the action and its options into the variables
+# above. Exit 2 on bad input, before anything is touched.
+parse_args() {
+	local opt p
+	want_iface_command "start, stop or status" "$@"
+	iface=$1
+	action=$2
+	shift 2
+	OPTIND=1
+	while getopts :NSa:-: opt; do
+		case $opt in
+		N | S) mode=$(pick_mode "$mode" "$opt") || exit 2 ;;
+		a)
+			case $OPTARG in
+			'' | *[!0-9A-Fa-f.:/]*) die 2 "'$OPTARG' is not an IPv4 or IPv6 prefix" ;;
+			esac
+			allow="$allow $OPTARG" ;;
+		:) die 2 "-a needs a PREFIX" ;;
+		-) die 2 "unknown argument '--$OPTARG' (see $XK_PROG --help)" ;;
+		*) die 2 "unknown argument '-$OPTARG' (see $XK_PROG --help)" ;;
 		esac
-		allow="$allow $2"
-		shift
+	done
+	shift $((OPTIND - 1))
+	[ "$#" -eq 0 ] || die 2 "unknown argument '$1' (see $XK_PROG --help)"
+	case $action in
+	start) ;;
+	stop | status)
+		[ "$mode" = xdp ] || die 2 "-N and -S go with start"
+		[ -z "$allow" ] || die 2 "-a goes with start"
 		;;
-	*) die 2 "unknown argument '$1' (see $XK_PROG --help)" ;;
+	*) die 2 "unknown action '$action': start, stop or status" ;;
 	esac
-	shift
-done
-case $action in
-start) ;;
-stop | status)
-	[ "$mode" = xdp ] || die 2 "-N and -S go with start"
-	[ -z "$allow" ] || die 2 "-a goes with start"
-	;;
-*) die 2 "unknown action '$action': start, stop or status" ;;
-esac
-# Every prefix is checked before anything is touched.
-for p in $allow; do
-	printf 'allow %s\n' "$p" | "$SRVMAP" 0 0 0 0 0 0 >/dev/null 2>&1 ||
-		die 2 "'$p' is not an IPv4 or IPv6 prefix"
-done
-
-need_root
-need_tools ip bpftool jq
-need_built "$OBJ"
-need_built "$MAP"
-need_built "$SRVMAP"
-iface_check "$iface"
-bpffs_init
-STATS=$XK_PINS/xdping_stats
-
-set -- "$(xdp_prog "$iface")"
-case $1 in
-*" xdping_server "*) ours=1 ;;
-*) ours=0 ;;
-esac
-current=$1
+	# Every prefix is checked before anything is touched.
+	for p in $allow; do
+		printf 'allow %s\n' "$p" | "$SRVMAP" 0 0 0 0 0 0 >/dev/null 2>&1 ||
+			die 2 "'$p' is not an IPv4 or IPv6 prefix"
+	done
+}
 
 # srv_map PROG NAME: the id of the map NAME of program PROG.
 srv_map() {
+	local m
 	for m in $(bpftool -j prog show id "$1" | jq -r '.map_ids[]?'); do
 		if [ "$(bpftool -j map show id "$m" | jq -r '.name')" = "$2" ]; then
 			echo "$m"
@@ -103,6 +98,7 @@ srv_map() {
 
 # srv_maps PROG: the six map ids xdping-srvmap takes, in its order.
 srv_maps() {
+	local n
 	for n in xdping_srvconf xdping_addr4 xdping_addr6 xdping_vlans xdping_allow4 xdping_allow6; do
 		srv_map "$1" "$n" || return 1
 	done
@@ -110,6 +106,7 @@ srv_maps() {
 
 # lo_fwd_of PROG: what the config of PROG says the script set on lo (0..3).
 lo_fwd_of() {
+	local c
 	c=$(srv_map "$1" xdping_srvconf) || { echo 0; return 0; }
 	bpftool -j map lookup id "$c" key 0 0 0 0 2>/dev/null |
 		jq -r '.formatted.value.lo_fwd // 0' 2>/dev/null || echo 0
@@ -124,10 +121,10 @@ sysctl_get() {
 
 # items PROG LOFWD: the lines xdping-srvmap takes, for IFACE now.
 items() {
+	local ttl hop a4=0 a6=0 p
 	ttl=$(sysctl_get net/ipv4/ip_default_ttl)
 	hop=$(sysctl_get "net/ipv6/conf/$iface/hop_limit")
 	[ "$(sysctl_get "net/ipv6/conf/$iface/disable_ipv6")" != 1 ] || hop=0
-	a4=0 a6=0
 	[ -z "$allow" ] || a4=1 a6=1
 	echo "config ${ttl:-64} ${hop:-0} $a4 $a6 $2"
 	# Every unicast address of this namespace the stack answers for
@@ -151,6 +148,7 @@ items() {
 
 # load_maps PROG LOFWD: empties and fills the maps of PROG.
 load_maps() {
+	local m
 	# shellcheck disable=SC2046 # one word per map id
 	set -- "$1" "$2" $(srv_maps "$1") || return 1
 	[ "$#" -eq 8 ] || return 1
@@ -167,7 +165,7 @@ load_maps() {
 # device that forwards; the object asks as the stack asks for its own
 # packets, from lo. Prints the bits it set (1 IPv4, 2 IPv6).
 lo_forwarding_on() {
-	bits=0
+	local bits=0
 	if [ "$(sysctl_get net/ipv4/conf/lo/forwarding)" = 0 ]; then
 		echo 1 >/proc/sys/net/ipv4/conf/lo/forwarding
 		bits=1
@@ -183,7 +181,7 @@ lo_forwarding_on() {
 # unless another xdping_server of this namespace still needs it.
 lo_forwarding_restore() {
 	[ "$1" -ne 0 ] || return 0
-	if ip -o link show | grep -q 'prog/xdp id [0-9]* name xdping_server '; then
+	if ip -j link show | jq -e 'any(.[].xdp.attached[]?; .prog.name == "xdping_server")' >/dev/null; then
 		return 0
 	fi
 	[ $(($1 & 1)) -eq 0 ] || echo 0 >/proc/sys/net/ipv4/conf/lo/forwarding
@@ -192,6 +190,7 @@ lo_forwarding_restore() {
 
 # notes: what an operator must know once the server answers.
 notes() {
+	local peer
 	echo "note: XDP answers before netfilter and icmp_echo_ignore_all are consulted; $(
 		if [ -n "$allow" ]; then echo "only sources in$allow get an answer from XDP"
 		else echo "limit who gets answered with -a PREFIX"; fi)"
@@ -214,22 +213,24 @@ notes() {
 	fi
 }
 
-case $action in
-start)
-	if [ "$ours" -eq 1 ]; then
-		id=${current%% *}
+# cmd_start CURRENT: attach and fill the maps; on a server already attached
+# (CURRENT, "ID NAME MODE"), fill them again.
+cmd_start() {
+	local id lo new
+	case $1 in
+	*" xdping_server "*)
+		id=${1%% *}
 		lo=$(lo_fwd_of "$id")
 		new=$(lo_forwarding_on)
 		lo=$((lo | new))
 		load_maps "$id" "$lo" || die 3 "cannot fill the maps of xdping_server on $iface (prog $id)"
 		echo "xdping_server already attached to $iface (prog $id): addresses, VLANs, TTL and allowed sources reloaded"
-		notes "$new" "${current##* }"
-		exit 0
-	fi
-	if [ -n "$current" ]; then
+		notes "$new" "${1##* }"
+		return 0 ;;
+	?*)
 		bpffs_done
-		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one"
-	fi
+		die 3 "$iface already has an XDP program (${1#* }); xdpkit never replaces one" ;;
+	esac
 	attach_own "$iface" "$mode" "$OBJ" xdping_stats
 	lo=$(lo_forwarding_on)
 	if ! load_maps "${XK_ATTACHED%% *}" "$lo"; then
@@ -243,27 +244,46 @@ start)
 	set -- "$(xdp_prog "$iface")"
 	say_attached "$iface" "$1"
 	notes "$lo" "${1##* }"
-	;;
-stop)
-	lo=0
-	case $current in
-	*" xdping_server "*) lo=$(lo_fwd_of "${current%% *}") ;;
+}
+
+# cmd_stop CURRENT: detach, remove the pins, put lo's forwarding back.
+cmd_stop() {
+	local lo=0
+	case $1 in
+	*" xdping_server "*) lo=$(lo_fwd_of "${1%% *}") ;;
 	esac
-	stop_own "$iface" "$current" xdping_server xdping_stats
+	stop_own "$iface" "$1" xdping_server xdping_stats
 	lo_forwarding_restore "$lo"
-	;;
-status)
-	if [ "$ours" -eq 0 ]; then
+}
+
+# cmd_status CURRENT: attached or not (exit 1), and the counters.
+cmd_status() {
+	local stats="$XK_PINS/xdping_stats" counters
+	case $1 in
+	*" xdping_server "*) ;;
+	*)
 		echo "xdping_server not attached to $iface"
 		bpffs_done
-		exit 1
-	fi
-	if [ ! -e "$STATS" ] || ! counters=$("$MAP" stats "$STATS" 2>/dev/null); then
+		exit 1 ;;
+	esac
+	if [ ! -e "$stats" ] || ! counters=$("$MAP" stats "$stats" 2>/dev/null); then
 		bpffs_done
-		die 3 "xdping_server is attached to $iface, but its counters are not at $STATS (another bpffs? point TC_BPF_MNT at the one it was started with)"
+		die 3 "xdping_server is attached to $iface, but its counters are not at $stats (another bpffs? point TC_BPF_MNT at the one it was started with)"
 	fi
-	say_attached "$iface" "$current"
+	say_attached "$iface" "$1"
 	printf '%s\n' "$counters" | sed -n 's/^server: \(answered [0-9]* passed [0-9]*\).*/counters: \1/p'
-	;;
-esac
-exit 0
+}
+
+main() {
+	parse_args "$@"
+	need_root
+	need_tools ip bpftool jq
+	need_built "$OBJ"
+	need_built "$MAP"
+	need_built "$SRVMAP"
+	iface_check "$iface"
+	bpffs_init
+	"cmd_$action" "$(xdp_prog "$iface")"
+}
+
+main "$@"

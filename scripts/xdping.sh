@@ -1,6 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # xdping: ICMP echo round-trip times measured in XDP, beside ping's own.
+#
+# Read from the bottom: main runs the README's steps 1 to 9 in order, one
+# function each; the functions above it are in the same order.
+# shellcheck disable=SC3043 # local: dash, bash and busybox sh all have it
 set -eu
 
 usage() {
@@ -37,39 +41,98 @@ EOF
 
 MAP=$XK_SCRIPTS/xdping-map
 OBJ=$XK_HOME/xdp/xdping_client.o
+
+# The options, as parse_args leaves them.
 count=4
 size=56
 interval=1
 wait_s=2
-mode=xdp
-force=
-format=text
+mode=xdp          # ip's keyword: xdp (the kernel chooses), xdpdrv, xdpgeneric
+force=            # 4 or 6: resolve names to that family only
+format=text       # text, json or jsonl
 cleanup_only=0
+iface=
 
-# Long options become short ones for getopts.
-for arg in "$@"; do
-	shift
-	case $arg in
-	--) set -- "$@" -- ;;
-	--cleanup) cleanup_only=1 ;;
-	--json) set -- "$@" -j ;;
-	--jsonl) set -- "$@" -J ;;
-	--help) set -- "$@" -h ;;
-	--*) die 2 "unknown option $arg (see $XK_PROG --help)" ;;
-	*) set -- "$@" "$arg" ;;
-	esac
-done
+# The run.
+ifindex=
+RUNS=             # the pinned runs map
+tmp=              # the run's directory: owner, pids, ping.N, report
+shown=            # the mode the program runs in: native, generic, offload
+mode_reason=
+mode_note=
+ping_failed=0
+stall_ms=
+give_up_ms=
 
-if [ "$cleanup_only" -eq 1 ]; then
-	[ "$#" -eq 1 ] || die 2 "usage: $XK_PROG --cleanup IFACE"
-else
-	while getopts :c:s:i:W:NS46jJh opt; do
+# Per-target state: TARGETS holds one line per HOST, in the user's order,
+#
+#   N HOST ADDR ID STATE SEEN CHANGED KICKED RESTARTS
+#
+# N counts from 1 (ping's output goes to $tmp/ping.N); ADDR is what HOST
+# resolved to; ID the run's echo identifier (- until seeded); STATE new,
+# dead (it never answered), run (seeded), chain (being measured) or done;
+# SEEN the samples at the last look, CHANGED (ms) when SEEN last grew,
+# KICKED (ms) when the last carrier went out, RESTARTS the carriers after
+# the first. A variable rather than a file per field: every field is one
+# word, and for_targets below is the one place that walks it.
+TARGETS=
+NTARGETS=0
+NL='
+'
+
+# for_targets FUNC: calls FUNC N HOST ADDR ID STATE SEEN CHANGED KICKED
+# RESTARTS for each target, in order. FUNC changes a target by setting ROW
+# to its new line; the table is whole again after each call, so the exit
+# trap always sees every run seeded so far.
+for_targets() {
+	local rest="$TARGETS" before='' row
+	while [ -n "$rest" ]; do
+		row=${rest%%"$NL"*}
+		rest=${rest#*"$NL"}
+		ROW=$row
+		# shellcheck disable=SC2086 # a row is words
+		"$1" $row
+		before=$before$ROW$NL
+		TARGETS=$before$rest
+	done
+}
+
+# -- step 1: arguments, environment, targets ---------------------------
+
+# parse_args ARGS...: the options into the variables above, IFACE into
+# iface; OPTIND is left at the first HOST. Exit 2 on bad input.
+parse_args() {
+	local opt arg n=0
+	# --cleanup IFACE is a mode of its own: nothing else goes with it.
+	for arg in "$@"; do
+		if [ "$arg" = --cleanup ]; then
+			cleanup_only=1
+		else
+			n=$((n + 1))
+			iface=$arg
+		fi
+	done
+	if [ "$cleanup_only" -eq 1 ]; then
+		[ "$n" -eq 1 ] || die 2 "usage: $XK_PROG --cleanup IFACE"
+		OPTIND=$(($# + 1))
+		return 0
+	fi
+	OPTIND=1
+	while getopts :c:s:i:W:NS46jJh-: opt; do
+		if [ "$opt" = - ]; then
+			case $OPTARG in
+			json) opt=j ;;
+			jsonl) opt=J ;;
+			help) opt=h ;;
+			*) die 2 "unknown option --$OPTARG (see $XK_PROG --help)" ;;
+			esac
+		fi
 		case $opt in
 		c) count=$OPTARG ;;
 		s) size=$OPTARG ;;
 		i) interval=$OPTARG ;;
 		W) wait_s=$OPTARG ;;
-		N | S) pick_mode "$opt" ;;
+		N | S) mode=$(pick_mode "$mode" "$opt") || exit 2 ;;
 		4 | 6)
 			[ -z "$force" ] || die 2 "-4 and -6 exclude each other"
 			force=$opt ;;
@@ -96,21 +159,377 @@ else
 	if ! is_positive "$wait_s" || [ "${#wait_s}" -gt 8 ] || [ "${wait_s%.*}" -gt 3600 ]; then
 		die 2 "wait '$wait_s' is not a positive number of seconds up to 3600"
 	fi
-fi
-iface=$1
-shift
+	iface=$1
+	OPTIND=$((OPTIND + 1))
+}
 
-need_root
-need_tools ip bpftool ping getent
-need_built "$MAP"
-need_built "$OBJ"
-iface_check "$iface"
-ifindex=$(iface_index "$iface")
+# check_env: root, the tools, what make builds, and IFACE.
+check_env() {
+	need_root
+	need_tools ip bpftool ping getent jq
+	need_built "$MAP"
+	need_built "$OBJ"
+	iface_check "$iface"
+	ifindex=$(iface_index "$iface")
+}
 
-# purge_tmp: the temporary directories of xdping runs on IFACE, in this
-# network namespace, whose process is gone (killed with SIGKILL), with the
-# pings they left running.
+# resolve HOST: prints "FAMILY ADDRESS" (FAMILY 4 or 6) as ping would
+# resolve HOST, or exits 2.
+resolve() {
+	local addr db
+	case $1 in
+	-* | '' | *[!A-Za-z0-9._:%-]*) die 2 "'$1' is not a host" ;;
+	esac
+	if is_ipv4 "$1"; then
+		[ "$force" != 6 ] || die 2 "-6 with the IPv4 address $1"
+		echo "4 $1"
+		return 0
+	fi
+	case $1 in
+	*:*)
+		[ "$force" != 4 ] || die 2 "-4 with the IPv6 address $1"
+		addr=$("$MAP" canon "${1%%%*}" 2>/dev/null) || addr=
+		[ -n "$addr" ] || die 2 "'$1' is not an IPv6 address"
+		echo "6 ${addr#6 }"
+		return 0 ;;
+	esac
+	case $force in
+	4) db=ahostsv4 ;;
+	6) db=ahostsv6 ;;
+	*) db=ahosts ;;
+	esac
+	addr=$(getent "$db" -- "$1" 2>/dev/null | awk 'NR == 1 { print $1 }')
+	case $addr in
+	'' | ::ffff:*.*) die 2 "'$1' does not resolve${force:+ to an IPv$force address}" ;;
+	*:*) echo "6 $addr" ;;
+	*) echo "4 $addr" ;;
+	esac
+}
+
+# add_targets HOST...: resolves each HOST, checks that SIZE fits IFACE for
+# it, and fills TARGETS.
+add_targets() {
+	local mtu host found room n=0
+	mtu=$(iface_mtu "$iface")
+	for host in "$@"; do
+		# resolve dies in its subshell: exit with its code
+		found=$(resolve "$host") || exit
+		case $found in
+		4*) room=$((mtu - 28)) ;;
+		6*) room=$((mtu - 48))
+			[ -n "$(ip -j -6 addr show dev "$iface" 2>/dev/null |
+				jq -r '.[].addr_info[]?.local')" ] ||
+				die 2 "$iface has no IPv6 address, so it cannot reach $host" ;;
+		esac
+		[ "$size" -le "$room" ] ||
+			die 2 "size $size does not fit $iface unfragmented (MTU $mtu: at most $room for $host)"
+		n=$((n + 1))
+		TARGETS="$TARGETS$n $host ${found#? } - new 0 0 0 0$NL"
+	done
+	NTARGETS=$n
+}
+
+# refuse_busy: exit 3 when IFACE has an XDP program already; never replace one.
+refuse_busy() {
+	set -- "$(xdp_prog "$iface")"
+	case $1 in
+	"") ;;
+	*" xdping_client "*) die 3 "$iface: another xdping run is in progress (prog ${1%% *}); wait for it, or '$XK_PROG --cleanup $iface' if it was killed" ;;
+	*) die 3 "$iface already has an XDP program (${1#* }); xdpkit never replaces one" ;;
+	esac
+}
+
+# -- step 2: the bpffs, and the run's own directory --------------------
+
+# open_run: the bpffs, the exit trap (step 9), and the run's directory.
+open_run() {
+	bpffs_init
+	RUNS=$XK_PINS/xdping_runs
+	trap on_exit EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	pins_snapshot xdping_runs xdping_stats
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
+	: >"$tmp/pids"
+	# whose it is, for --cleanup after a SIGKILL
+	printf '%s %s %s\n' "$$" "$iface" "$(readlink /proc/self/ns/net)" >"$tmp/owner"
+}
+
+# spawn CMD...: CMD in the background, its pid in $last_pid and in the
+# run's pid list (which the exit trap and --cleanup kill).
+last_pid=
+spawn() {
+	"$@" &
+	last_pid=$!
+	echo "$last_pid" >>"$tmp/pids"
+}
+
+# now_ms: milliseconds of the wall clock.
+now_ms() {
+	local t
+	t=$(date +%s%N)
+	echo "$((t / 1000000))"
+}
+
+# -- step 3: attach ----------------------------------------------------
+
+attach() {
+	xdp_attach "$iface" "$mode" "$OBJ"
+	set -- "$(xdp_prog "$iface")"
+	shown=$(mode_name "${1##* }")
+	case $mode in
+	xdpdrv) mode_reason="asked for (-N)" ;;
+	xdpgeneric) mode_reason="asked for (-S)" ;;
+	*) mode_reason="the kernel's choice" ;;
+	esac
+}
+
+# -- step 4: wait until each HOST answers (no fixed sleep) -------------
+
+ANSWER_BY=        # the deadline of all of step 4 (ms)
+
+# answers N HOST ADDR ...: waits, until ANSWER_BY, for ADDR to answer
+# through IFACE; a HOST that does not is dead (with one HOST: exit 1).
+answers() {
+	local left=$((ANSWER_BY - $(now_ms)))
+	[ "$left" -ge 0 ] || left=0
+	wait_until "$((left / 1000)).$((left % 1000 / 100))$((left % 100 / 10))" \
+		ping -n -c 1 -W 1 -I "$iface" "$3" >/dev/null 2>&1 && return 0
+	[ "$NTARGETS" -gt 1 ] || die 1 "$2 ($3) does not answer through $iface"
+	warn "$2 ($3) does not answer through $iface"
+	ROW="$1 $2 $3 $4 dead $6 $7 $8 $9"
+}
+
+# -- step 5: seed a run per HOST, each with its own echo identifier ----
+
+# seed N HOST ADDR ...: a run for ADDR with a random identifier; noexist
+# makes two runs never share one, and ping's own requests carry another.
+seed() {
+	local id i=0
+	[ "$5" = new ] || return 0
+	until id=$(rand16) && "$MAP" seed "$RUNS" "$ifindex" "$3" "$id" "$count" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 5 ] || die 3 "cannot add a run to $RUNS"
+	done
+	ROW="$1 $2 $3 $id run $6 $7 $8 $9"
+}
+
+# -- step 6: ping every HOST at once -----------------------------------
+
+ping_pids=
+
+# start_ping N HOST ADDR ID STATE ...: ping's own run to ADDR, with an
+# identifier XDP never takes.
+start_ping() {
+	local stamp=
+	[ "$5" = run ] || return 0
+	[ "$format" != jsonl ] || stamp=-D
+	spawn ping -n ${stamp:+"$stamp"} -c "$count" -s "$size" -i "$interval" -W "$wait_s" \
+		-e "$(($4 % 65535 + 1))" -I "$iface" "$3" >"$tmp/ping.$1" 2>&1
+	ping_pids="$ping_pids $last_pid"
+	# with one HOST, its output shows as it comes
+	if [ "$1" -eq 1 ] && [ "$format" = text ] && [ "$NTARGETS" -eq 1 ]; then
+		tail -n +1 -s 0.1 -f --pid="$last_pid" "$tmp/ping.1" &
+		echo "$!" >>"$tmp/pids"
+	fi
+}
+
+# pings_done: waits for every ping; ping_failed=1 when one failed.
+pings_done() {
+	local pid
+	for pid in $ping_pids; do
+		wait "$pid" || ping_failed=1
+	done
+	wait
+}
+
+# -- step 7: the chains, measured in XDP -------------------------------
+
+# carrier N HOST ADDR ID: one request with the run's identifier; XDP
+# bounces its reply COUNT times.
+carrier() {
+	spawn ping -n -c 1 -s "$size" -e "$4" -W "$wait_s" -I "$iface" "$3" >/dev/null 2>&1
+}
+
+# start_chain N HOST ADDR ID STATE ...: the first carrier of a seeded
+# run; after a switch of mode, a chain being measured starts again from
+# nothing (no samples, no restarts).
+start_chain() {
+	local now
+	case $5 in
+	run | chain) ;;
+	*) return 0 ;;
+	esac
+	now=$(now_ms)
+	carrier "$@"
+	ROW="$1 $2 $3 $4 chain 0 $now $now 0"
+}
+
+SWITCH=0          # poll_chain found native XDP_TX going nowhere
+PENDING=0         # poll_chain found a chain still going
+
+# poll_chain N HOST ADDR ID STATE SEEN CHANGED KICKED RESTARTS: one look
+# at a chain. A chain that stalls (a frame lost) is restarted by another
+# carrier, whose reply starts a fresh chain in XDP, until no sample has
+# come for -W seconds.
+poll_chain() {
+	local state done_n chains_n now seen="$6" changed="$7" kicked="$8" restarts="$9"
+	[ "$5" = chain ] || return 0
+	now=$(now_ms)
+	# complete (exit 0), or gone from the map (no output): done polling
+	if state=$("$MAP" state "$RUNS" "$ifindex" "$3" "$4" 2>/dev/null) ||
+		[ -z "$state" ]; then
+		ROW="$1 $2 $3 $4 done $6 $7 $8 $9"
+		return 0
+	fi
+	read -r done_n _ chains_n <<-EOF
+	$state
+	EOF
+	if [ "$done_n" != "$seen" ]; then
+		seen=$done_n
+		changed=$now
+		kicked=$now
+	elif [ $((now - changed)) -ge "$give_up_ms" ]; then
+		ROW="$1 $2 $3 $4 done $6 $7 $8 $9"
+		return 0
+	elif [ $((now - kicked)) -ge "$stall_ms" ]; then
+		# Two chains started and not one bounce came back, while
+		# ping's replies did: native XDP_TX goes nowhere here.
+		if [ "$mode" = xdp ] && [ "$shown" = native ] && [ "$done_n" -eq 0 ] &&
+			[ "$chains_n" -ge 2 ] && grep -q ' time=' "$tmp/ping.$1"; then
+			SWITCH=1
+		fi
+		carrier "$@"
+		restarts=$((restarts + 1))
+		kicked=$now
+	fi
+	ROW="$1 $2 $3 $4 chain $seen $changed $kicked $restarts"
+	PENDING=1
+}
+
+# switch_generic: with no mode asked for, native XDP_TX frames that never
+# come back (a veth whose peer has no XDP program drops them) make us
+# reattach in generic mode, once.
+switch_generic() {
+	xdp_detach_own "$iface" || die 3 "could not detach our program from $iface to switch to generic mode"
+	xdp_attach "$iface" xdpgeneric "$OBJ"
+	shown=generic
+	mode_reason="switched from native: the first bounce never came back while ping's replies did"
+	mode_note=" (switched from native: XDP_TX frames never came back)"
+	if [ "$(iface_kind "$iface")" = veth ]; then
+		mode_reason="$mode_reason (a veth drops native XDP_TX unless its peer has an XDP program)"
+	fi
+	for_targets start_chain
+}
+
+# measure: every chain, until each is complete, gone, or given up.
+measure() {
+	stall_ms=$(cat "$tmp"/ping.* 2>/dev/null | awk '
+		/ time=/ { sub(/.* time=/, ""); if ($1 > max) max = $1 }
+		END { ms = int(max * 4); print (ms > 200 ? ms : 200) }')
+	give_up_ms=$(awk -v w="$wait_s" 'BEGIN { print int(w * 1000) }')
+	for_targets start_chain
+	while :; do
+		PENDING=0
+		SWITCH=0
+		for_targets poll_chain
+		[ "$SWITCH" -eq 0 ] || switch_generic
+		[ "$PENDING" -eq 1 ] || break
+		sleep 0.05
+	done
+}
+
+# -- step 8: the report ------------------------------------------------
+
+FAILED=0
+FIRST=1
+
+# report_target N HOST ADDR ID STATE ...: ping's block, the XDP samples
+# and the summary of one target; each one appears, whatever happened to it.
+report_target() {
+	local rc=0
+	if [ "$4" = - ]; then
+		FAILED=1
+		[ "$format" != json ] || {
+			[ "$FIRST" -eq 1 ] || printf ', '
+			printf '{"host": "%s", "address": "%s", "error": "no answer", "lost": %s}' \
+				"$2" "$3" "$((2 * count))"
+			FIRST=0
+		}
+		return 0
+	fi
+	if [ "$format" = text ]; then
+		[ "$NTARGETS" -eq 1 ] || cat "$tmp/ping.$1"
+		printf '\nXDPING %s (%s) via %s, %s mode%s, echo id %s\n' "$2" "$3" "$iface" \
+			"$shown" "$mode_note" "$4"
+		if [ "$9" -gt 0 ]; then
+			echo "(the chain stalled and was restarted $9 times)"
+		fi
+	fi
+	[ "$format" != json ] || [ "$FIRST" -eq 1 ] || printf ', '
+	FIRST=0
+	"$MAP" -f "$format" -p "$tmp/ping.$1" -H "$2" -I "$iface" -c "$count" \
+		report "$RUNS" "$ifindex" "$3" "$4" >"$tmp/report" || rc=$?
+	[ "$rc" -eq 0 ] || FAILED=1
+	if [ "$format" = json ]; then tr -d '\n' <"$tmp/report"; else cat "$tmp/report"; fi
+	[ "$format" != text ] || [ "$NTARGETS" -eq 1 ] || echo
+}
+
+# report: every target, then the exit status (1 when anything asked for
+# did not arrive).
+report() {
+	FAILED=$ping_failed
+	[ "$format" != json ] ||
+		printf '{"interface": "%s", "mode": "%s", "mode_reason": "%s", "count": %s, "size": %s, "targets": [' \
+			"$iface" "$shown" "$mode_reason" "$count" "$size"
+	for_targets report_target
+	[ "$format" != json ] || printf ']}\n'
+	if [ "$FAILED" -eq 1 ] && [ "$shown" = native ] && [ "$(iface_kind "$iface")" = veth ]; then
+		warn "hint: in native mode a veth drops XDP_TX frames unless its peer has an XDP program; attach xdp/pass.o there, or use -S"
+	fi
+	if [ "$FAILED" -ne 0 ]; then
+		warn "not every sample or reply asked for arrived in time"
+		return 1
+	fi
+}
+
+# -- step 9: leave nothing behind ---------------------------------------
+
+# delete_run N HOST ADDR ID: the run of a target, if it was seeded.
+delete_run() {
+	[ "$4" = - ] || "$MAP" delete "$RUNS" "$ifindex" "$3" "$4" 2>/dev/null || true
+}
+
+# cleanup: our processes, runs, program and pins, the bpffs if we mounted
+# it, the run's directory; whatever the way the script ends.
+cleanup() {
+	local pid
+	if [ -n "$tmp" ] && [ -f "$tmp/pids" ]; then
+		while read -r pid; do
+			kill "$pid" 2>/dev/null || true
+		done <"$tmp/pids"
+		for_targets delete_run
+	fi
+	xdp_detach_own "$iface" || warn "could not detach our program from $iface"
+	pins_release xdping_runs xdping_stats
+	bpffs_done
+	[ -z "$tmp" ] || rm -rf -- "$tmp"
+}
+
+# shellcheck disable=SC2317 # run from the trap
+on_exit() {
+	local rc="$?"
+	trap - EXIT
+	cleanup
+	exit "$rc"
+}
+
+# purge_tmp: the directories of xdping runs on IFACE, in this network
+# namespace, whose process is gone (killed with SIGKILL), with the pings
+# they left running.
 purge_tmp() {
+	local mine t o_pid o_iface o_ns pid
 	mine=$(readlink /proc/self/ns/net)
 	for t in "${TMPDIR:-/tmp}"/xdping.*; do
 		if [ ! -d "$t" ] || [ -L "$t" ] || [ ! -O "$t" ] || [ ! -f "$t/owner" ] ||
@@ -134,7 +553,9 @@ purge_tmp() {
 	done
 }
 
-if [ "$cleanup_only" -eq 1 ]; then
+# cleanup_killed: --cleanup IFACE, what step 9 would have done for a run
+# killed with SIGKILL.
+cleanup_killed() {
 	purge_tmp
 	bpffs_init
 	RUNS=$XK_PINS/xdping_runs
@@ -143,315 +564,29 @@ if [ "$cleanup_only" -eq 1 ]; then
 	fi
 	stop_own "$iface" "$(xdp_prog "$iface")" xdping_client xdping_runs xdping_stats
 	echo "$iface: clean"
-	exit 0
-fi
+}
 
-# resolve HOST: sets t_addr and t_family (4 or 6), as ping would, or exits 2.
-resolve() {
-	case $1 in
-	-* | '' | *[!A-Za-z0-9._:%-]*) die 2 "'$1' is not a host" ;;
-	esac
-	if is_ipv4 "$1"; then
-		[ "$force" != 6 ] || die 2 "-6 with the IPv4 address $1"
-		t_addr=$1
-		t_family=4
-		return 0
+# -- main: the README's steps 1 to 9 ------------------------------------
+
+main() {
+	parse_args "$@"                 # 1. arguments,
+	shift $((OPTIND - 1))
+	check_env                       #    environment,
+	if [ "$cleanup_only" -eq 1 ]; then
+		cleanup_killed
+		exit 0
 	fi
-	case $1 in
-	*:*)
-		[ "$force" != 4 ] || die 2 "-4 with the IPv6 address $1"
-		set -- "$("$MAP" canon "${1%%%*}" 2>/dev/null)" "$1"
-		[ -n "$1" ] || die 2 "'$2' is not an IPv6 address"
-		t_addr=${1#6 }
-		t_family=6
-		return 0 ;;
-	esac
-	case $force in
-	4) db=ahostsv4 ;;
-	6) db=ahostsv6 ;;
-	*) db=ahosts ;;
-	esac
-	t_addr=$(getent "$db" -- "$1" 2>/dev/null | awk 'NR == 1 { print $1 }')
-	case $t_addr in
-	'' | ::ffff:*.*) die 2 "'$1' does not resolve${force:+ to an IPv$force address}" ;;
-	*:*) t_family=6 ;;
-	*) t_family=4 ;;
-	esac
+	add_targets "$@"                #    and every HOST resolved
+	refuse_busy
+	open_run                        # 2. the bpffs (9. the exit trap)
+	attach                          # 3. xdping_client.o on IFACE
+	ANSWER_BY=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
+	for_targets answers             # 4. each HOST answers
+	for_targets seed                # 5. a run per HOST
+	for_targets start_ping          # 6. ping's own view
+	pings_done
+	measure                         # 7. the chains in XDP
+	report                          # 8. the report; 9. on exit
 }
 
-mtu=$(iface_mtu "$iface")
-targets=
-for host in "$@"; do
-	resolve "$host"
-	case $t_family in
-	4) room=$((mtu - 28)) ;;
-	6) room=$((mtu - 48))
-		[ -n "$(ip -6 -o addr show dev "$iface" 2>/dev/null)" ] ||
-			die 2 "$iface has no IPv6 address, so it cannot reach $host" ;;
-	esac
-	[ "$size" -le "$room" ] ||
-		die 2 "size $size does not fit $iface unfragmented (MTU $mtu: at most $room for $host)"
-	targets="$targets$host $t_addr
-"
-done
-ntargets=$#
-
-set -- "$(xdp_prog "$iface")"
-case $1 in
-"") ;;
-*" xdping_client "*) die 3 "$iface: another xdping run is in progress (prog ${1%% *}); wait for it, or '$XK_PROG --cleanup $iface' if it was killed" ;;
-*) die 3 "$iface already has an XDP program (${1#* }); xdpkit never replaces one" ;;
-esac
-bpffs_init
-RUNS=$XK_PINS/xdping_runs
-
-# Per target N, $tmp/00N holds: host addr id ping state; $tmp/pids every
-# process we started.
-tmp=
-# shellcheck disable=SC2317 # run from the traps below
-cleanup() {
-	if [ -n "$tmp" ] && [ -f "$tmp/pids" ]; then
-		while read -r pid; do
-			kill "$pid" 2>/dev/null || true
-		done <"$tmp/pids"
-		for d in "$tmp"/[0-9]*; do
-			[ -s "$d/id" ] || continue
-			"$MAP" delete "$RUNS" "$ifindex" "$(cat "$d/addr")" "$(cat "$d/id")" 2>/dev/null || true
-		done
-	fi
-	xdp_detach_own "$iface" || warn "could not detach our program from $iface"
-	pins_release xdping_runs xdping_stats
-	bpffs_done
-	[ -z "$tmp" ] || rm -rf -- "$tmp"
-}
-# shellcheck disable=SC2317
-on_exit() {
-	rc=$?
-	trap - EXIT
-	cleanup
-	exit "$rc"
-}
-trap on_exit EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pins_snapshot xdping_runs xdping_stats
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
-: >"$tmp/pids"
-# whose it is, for --cleanup after a SIGKILL
-printf '%s %s %s\n' "$$" "$iface" "$(readlink /proc/self/ns/net)" >"$tmp/owner"
-n=0
-while read -r host addr; do
-	[ -n "$host" ] || continue
-	n=$((n + 1))
-	# zero-padded, so that the shell's sorted globs keep the user's order
-	d=$tmp/$(printf '%03d' "$n")
-	mkdir "$d"
-	printf '%s\n' "$host" >"$d/host"
-	printf '%s\n' "$addr" >"$d/addr"
-done <<EOF
-$targets
-EOF
-
-xdp_attach "$iface" "$mode" "$OBJ"
-set -- "$(xdp_prog "$iface")"
-shown=$(mode_name "${1##* }")
-case $mode in
-xdpdrv) mode_reason="asked for (-N)" ;;
-xdpgeneric) mode_reason="asked for (-S)" ;;
-*) mode_reason="the kernel's choice" ;;
-esac
-mode_note=
-
-# spawn CMD...: CMD in the background, its pid in $last_pid and in the pid list.
-spawn() {
-	"$@" &
-	echo "$!" >>"$tmp/pids"
-	last_pid=$!
-}
-
-now_ms() {
-	t=$(date +%s%N)
-	echo "$((t / 1000000))"
-}
-
-# Wait, bounded, until each HOST answers through IFACE (no fixed sleep).
-limit=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
-for d in "$tmp"/[0-9]*; do
-	addr=$(cat "$d/addr")
-	until ping -n -c 1 -W 1 -I "$iface" "$addr" >/dev/null 2>&1; do
-		if [ "$(now_ms)" -ge "$limit" ]; then
-			[ "$ntargets" -gt 1 ] || die 1 "$(cat "$d/host") ($addr) does not answer through $iface"
-			warn "$(cat "$d/host") ($addr) does not answer through $iface"
-			: >"$d/dead"
-			break
-		fi
-		sleep 0.1
-	done
-done
-
-# Each target gets its own echo identifier; noexist makes two runs never
-# share one, and ping's own requests carry another.
-for d in "$tmp"/[0-9]*; do
-	[ ! -e "$d/dead" ] || continue
-	addr=$(cat "$d/addr")
-	i=0
-	until id=$(rand16) && "$MAP" seed "$RUNS" "$ifindex" "$addr" "$id" "$count" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 5 ] || die 3 "cannot add a run to $RUNS"
-	done
-	printf '%s\n' "$id" >"$d/id"
-done
-
-stamp=
-[ "$format" != jsonl ] || stamp=-D
-for d in "$tmp"/[0-9]*; do
-	[ -s "$d/id" ] || continue
-	id=$(cat "$d/id")
-	spawn ping -n ${stamp:+"$stamp"} -c "$count" -s "$size" -i "$interval" -W "$wait_s" -e "$((id % 65535 + 1))" \
-		-I "$iface" "$(cat "$d/addr")" >"$d/ping" 2>&1
-	echo "$last_pid" >"$d/ping_pid"
-done
-if [ "$ntargets" -eq 1 ] && [ "$format" = text ] && [ -e "$tmp/001/ping_pid" ]; then
-	tail -n +1 -s 0.1 -f --pid="$(cat "$tmp/001/ping_pid")" "$tmp/001/ping" &
-	echo "$!" >>"$tmp/pids"
-fi
-ping_failed=0
-for d in "$tmp"/[0-9]*; do
-	[ -e "$d/ping_pid" ] || continue
-	wait "$(cat "$d/ping_pid")" || ping_failed=1
-done
-wait
-
-# One more request per target, with the run's identifier (a carrier):
-# XDP bounces its reply COUNT times. A chain that stalls (a frame lost) is
-# restarted by another carrier, whose reply starts a fresh chain in XDP,
-# until no sample has come for -W seconds.
-carrier() {
-	spawn ping -n -c 1 -s "$size" -e "$(cat "$1/id")" -W "$wait_s" -I "$iface" "$(cat "$1/addr")"
-}
-
-# switch_generic: with no mode asked for, native XDP_TX frames that never
-# come back (a veth whose peer has no XDP program drops them) make us
-# reattach in generic mode, once.
-switch_generic() {
-	xdp_detach_own "$iface" || die 3 "could not detach our program from $iface to switch to generic mode"
-	xdp_attach "$iface" xdpgeneric "$OBJ"
-	shown=generic
-	mode_reason="switched from native: the first bounce never came back while ping's replies did"
-	mode_note=" (switched from native: XDP_TX frames never came back)"
-	if ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
-		mode_reason="$mode_reason (a veth drops native XDP_TX unless its peer has an XDP program)"
-	fi
-	now=$(now_ms)
-	for t in "$tmp"/[0-9]*; do
-		[ -s "$t/state" ] || continue
-		rm -f -- "$t/restarts"
-		echo "0 $now $now" >"$t/state"
-		carrier "$t" >/dev/null 2>&1
-	done
-}
-
-stall_ms=$(cat "$tmp"/[0-9]*/ping 2>/dev/null | awk '
-	/ time=/ { sub(/.* time=/, ""); if ($1 > max) max = $1 }
-	END { ms = int(max * 4); print (ms > 200 ? ms : 200) }')
-give_up_ms=$(awk -v w="$wait_s" 'BEGIN { print int(w * 1000) }')
-start=$(now_ms)
-for d in "$tmp"/[0-9]*; do
-	[ -s "$d/id" ] || continue
-	echo "0 $start $start" >"$d/state"
-	carrier "$d" >/dev/null 2>&1
-done
-while :; do
-	pending=0
-	switch=0
-	now=$(now_ms)
-	for d in "$tmp"/[0-9]*; do
-		[ -s "$d/state" ] || continue
-		read -r seen changed kicked <"$d/state"
-		id=$(cat "$d/id")
-		addr=$(cat "$d/addr")
-		# complete (exit 0), or gone from the map (no output): done polling
-		if state=$("$MAP" state "$RUNS" "$ifindex" "$addr" "$id" 2>/dev/null) ||
-			[ -z "$state" ]; then
-			: >"$d/state"
-			continue
-		fi
-		read -r done_n _ chains_n <<-EOF
-		$state
-		EOF
-		if [ "$done_n" != "$seen" ]; then
-			seen=$done_n
-			changed=$now
-			kicked=$now
-		elif [ $((now - changed)) -ge "$give_up_ms" ]; then
-			: >"$d/state"
-			continue
-		elif [ $((now - kicked)) -ge "$stall_ms" ]; then
-			# Two chains started and not one bounce came back, while
-			# ping's replies did: native XDP_TX goes nowhere here.
-			if [ "$mode" = xdp ] && [ "$shown" = native ] && [ "$done_n" -eq 0 ] &&
-				[ "$chains_n" -ge 2 ] && grep -q ' time=' "$d/ping"; then
-				switch=1
-			fi
-			carrier "$d" >/dev/null 2>&1
-			echo $(($(cat "$d/restarts" 2>/dev/null || echo 0) + 1)) >"$d/restarts"
-			kicked=$now
-		fi
-		echo "$seen $changed $kicked" >"$d/state"
-		pending=1
-	done
-	[ "$switch" -eq 0 ] || switch_generic
-	[ "$pending" -eq 1 ] || break
-	sleep 0.05
-done
-
-# Report, per target: each one appears, whatever happened to it.
-failed=$ping_failed
-first=1
-[ "$format" != json ] ||
-	printf '{"interface": "%s", "mode": "%s", "mode_reason": "%s", "count": %s, "size": %s, "targets": [' \
-		"$iface" "$shown" "$mode_reason" "$count" "$size"
-for d in "$tmp"/[0-9]*; do
-	host=$(cat "$d/host")
-	addr=$(cat "$d/addr")
-	if [ ! -s "$d/id" ]; then
-		failed=1
-		[ "$format" != json ] || {
-			[ "$first" -eq 1 ] || printf ', '
-			printf '{"host": "%s", "address": "%s", "error": "no answer", "lost": %s}' \
-				"$host" "$addr" "$((2 * count))"
-			first=0
-		}
-		continue
-	fi
-	id=$(cat "$d/id")
-	if [ "$format" = text ]; then
-		[ "$ntargets" -eq 1 ] || cat "$d/ping"
-		printf '\nXDPING %s (%s) via %s, %s mode%s, echo id %s\n' "$host" "$addr" "$iface" \
-			"$shown" "$mode_note" "$id"
-		if [ -s "$d/restarts" ]; then
-			echo "(the chain stalled and was restarted $(cat "$d/restarts") times)"
-		fi
-	fi
-	[ "$format" != json ] || [ "$first" -eq 1 ] || printf ', '
-	first=0
-	rc=0
-	"$MAP" -f "$format" -p "$d/ping" -H "$host" -I "$iface" -c "$count" \
-		report "$RUNS" "$ifindex" "$addr" "$id" >"$d/report" || rc=$?
-	[ "$rc" -eq 0 ] || failed=1
-	if [ "$format" = json ]; then tr -d '\n' <"$d/report"; else cat "$d/report"; fi
-	[ "$format" != text ] || [ "$ntargets" -eq 1 ] || echo
-done
-[ "$format" != json ] || printf ']}\n'
-
-if [ "$failed" -eq 1 ] && [ "$shown" = native ] &&
-	ip -d link show dev "$iface" 2>/dev/null | grep -q ' veth '; then
-	warn "hint: in native mode a veth drops XDP_TX frames unless its peer has an XDP program; attach xdp/pass.o there, or use -S"
-fi
-if [ "$failed" -ne 0 ]; then
-	warn "not every sample or reply asked for arrived in time"
-	exit 1
-fi
-exit 0
+main "$@"

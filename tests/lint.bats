@@ -30,9 +30,15 @@ XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 }
 
 @test "the C helpers and tests build with -Wall -Wextra -Werror" {
-	run make -C "$XK" -s -B scripts/xdping-map
-	[ "$status" -eq 0 ]
-	[ -z "$output" ] || [[ "$output" != *warning* ]]
+	local progs
+	# every user-space C program the Makefile builds: HELPERS and TEST_BINS
+	progs=$(printf 'xk-c-progs:\n\t@echo $(HELPERS) $(TEST_BINS)\n' |
+		make -C "$XK" -s -f Makefile -f - xk-c-progs)
+	[ "$(wc -w <<<"$progs")" -ge 2 ] || { echo "# programs: '$progs'" >&3; false; }
+	# shellcheck disable=SC2086 # one word per program
+	run make -C "$XK" -s -B $progs
+	[ "$status" -eq 0 ] || { printf '# %s\n' "$output" >&3; false; }
+	[[ "$output" != *warning* ]] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "bpf sources read only UAPI and libbpf headers" {

@@ -11,10 +11,6 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
-XDPING=$XK/scripts/xdping.sh
-SRCLOG=$XK/scripts/srclog.sh
-SRV=$XK/scripts/xdping-server.sh
-
 # shared_up: namespaces $A and $B joined by a veth pair, $XA (in $A,
 # $A_ADDR) and $XB (in $B, $B_ADDR), both made inside their namespace so
 # that both get the same ifindex; one bpffs $SH, mounted here and so seen
@@ -44,9 +40,7 @@ shared_up() {
 }
 
 shared_down() {
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${output:-}" ]; then
-		printf '%s\n' "$output" | tail -n 40 | sed 's/^/# output: /' >&3
-	fi
+	show_failure
 	[ -z "${BG_PID:-}" ] || kill "$BG_PID" 2>/dev/null || true
 	ip netns del "${A:-none}" 2>/dev/null || true
 	ip netns del "${B:-none}" 2>/dev/null || true
@@ -69,8 +63,10 @@ in_ns() {
 	ip netns exec "$ns" env TC_BPF_MNT="$SH" "$@"
 }
 
-ifindex_in() {
-	ip -n "$1" -j link show dev "$2" | jq -r '.[0].ifindex'
+# seeded: one run in the shared bpffs's xdping_runs, which goes in $runs.
+seeded() {
+	runs=$(pins_named "$SH" xdping_runs | head -n 1) && [ -n "$runs" ] &&
+		[ "$(bpftool -j map dump pinned "$runs" | jq length)" = 1 ]
 }
 
 # top_of NS IFACE: srclog's sources on IFACE in NS, "address:packets ...".
@@ -83,7 +79,7 @@ top_of() {
 @test "two namespaces on one bpffs, same ifindex: srclog never lists or resets the other's sources" {
 	shared_up
 	# the collision this is about: both ends have the same ifindex
-	[ "$(ifindex_in "$A" "$XA")" = "$(ifindex_in "$B" "$XB")" ]
+	[ "$(ifindex_of "$XA" "$A")" = "$(ifindex_of "$XB" "$B")" ]
 
 	run --separate-stderr in_ns "$A" "$SRCLOG" "$XA" start -S -l off
 	expect_ok
@@ -120,6 +116,8 @@ top_of() {
 @test "plain iproute2 with TC_BPF_MNT from pin-root.sh pins where the scripts look" {
 	shared_up
 	# $A the way the README tells a plain iproute2 user; $B with the script
+	run --separate-stderr ip netns exec "$A" env TC_BPF_MNT="$SH" "$XK/scripts/pin-root.sh" extra
+	expect_error 2 "unexpected argument 'extra'" pin-root.sh
 	run --separate-stderr ip netns exec "$A" env TC_BPF_MNT="$SH" "$XK/scripts/pin-root.sh"
 	expect_ok
 	[ "$output" = "${SH}/xdpkit/netns/$(ip netns exec "$A" "$XK/scripts/xdpkit-pins" netns)" ] ||
@@ -141,7 +139,7 @@ top_of() {
 	# the script stops what plain ip started: $B's srclog and pins go on
 	run --separate-stderr in_ns "$A" "$SRCLOG" "$XA" stop
 	expect_ok
-	[ -z "$(ip -n "$A" -o link show dev "$XA" | grep prog/xdp)" ]
+	[ -z "$(xdp_id "$XA" "$A")" ]
 	[ ! -e "$(ns_pins "$A" "$SH")/srclog_sources" ]
 	[ -e "$(ns_pins "$B" "$SH")/srclog_sources" ]
 	run --separate-stderr in_ns "$B" "$SRCLOG" "$XB" stop
@@ -150,20 +148,15 @@ top_of() {
 }
 
 @test "xdping --cleanup in one namespace never deletes a live run in the other" {
-	local runs n=0
+	local runs
 	shared_up
-	[ "$(ifindex_in "$A" "$XA")" = "$(ifindex_in "$B" "$XB")" ]
+	[ "$(ifindex_of "$XA" "$A")" = "$(ifindex_of "$XB" "$B")" ]
 	# the run's entry lives from its seeding through ping's 20 requests
 	# (6 s): B's cleanup below comes well inside that
 	in_ns "$A" "$XDPING" -S -c 20 -i 0.3 "$XA" "$B_ADDR" >"$BATS_TEST_TMPDIR/a.out" 2>&1 &
 	BG_PID=$!
 	# wait (at most 5 s) until $A's run is seeded, wherever it is pinned
-	until runs=$(pins_named "$SH" xdping_runs | head -n 1) && [ -n "$runs" ] &&
-		[ "$(bpftool -j map dump pinned "$runs" | jq length)" = 1 ]; do
-		n=$((n + 1))
-		[ "$n" -le 50 ] || { cat "$BATS_TEST_TMPDIR/a.out"; return 1; }
-		sleep 0.1
-	done
+	wait_until 5 seeded || { cat "$BATS_TEST_TMPDIR/a.out"; return 1; }
 
 	# $B's cleanup of its own interface, same ifindex: $A's run stays.
 	run --separate-stderr in_ns "$B" "$XDPING" --cleanup "$XB"

@@ -15,30 +15,15 @@ load helpers
 
 setup() {
 	lab_up
-	SRCLOG=$XK/scripts/srclog.sh
-	FAR_FS=$XDPKIT_TEST_TMP/bpffs
 	S4=198.19.$((BATS_TEST_NUMBER % 250))
-	FOLLOW_PID=
+	BG_PID=
 	BRIDGE=
 }
 
 teardown() {
-	if [ -n "$FOLLOW_PID" ]; then
-		kill "$FOLLOW_PID" 2>/dev/null || true
-		exited "$FOLLOW_PID" >/dev/null || kill -9 "$FOLLOW_PID" 2>/dev/null || true
-	fi
+	stop_bg
 	[ -z "$BRIDGE" ] || ip link del "$BRIDGE" 2>/dev/null || true
 	lab_down
-}
-
-# srclog ARGS...: srclog.sh here, stdout and stderr apart.
-srclog() {
-	run --separate-stderr "$SRCLOG" "$@"
-}
-
-# far_srclog ARGS...: srclog.sh in $NS, pins under $FAR_FS.
-far_srclog() {
-	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRCLOG" "$@"
 }
 
 # fails CODE WORD ARGS...: srclog.sh ARGS exits CODE with one line on
@@ -50,39 +35,26 @@ fails() {
 	expect_error "$code" "$word" srclog.sh || { echo "with: srclog.sh $*"; return 1; }
 }
 
-# gone PID: polls (at most 3 s) until PID, not our child, has ended.
-gone() {
-	local n=0
-	while kill -0 "$1" 2>/dev/null; do
-		n=$((n + 1))
-		if [ "$n" -gt 60 ]; then
-			echo "process $1 still there: $(ps -o pid=,stat=,args= -p "$1")"
-			return 1
-		fi
-		sleep 0.05
-	done
-}
-
 # following: starts 'srclog.sh $C follow' in the background (with any
 # extra command in front, e.g. setsid) and waits until it prints a frame;
 # sets READER to the pid of its srclog-follow.
 following() {
-	follow_bg "$@" "$SRCLOG" "$C" follow
+	start_bg "$@" "$SRCLOG" "$C" follow
 	follow_sees "$S4.250" blast "$S4.250" "$C_ADDR"
-	READER=$(pgrep -P "$FOLLOW_PID" -x srclog-follow)
-	[ -n "$READER" ] || { echo "no srclog-follow under $FOLLOW_PID"; return 1; }
+	READER=$(pgrep -P "$BG_PID" -x srclog-follow)
+	[ -n "$READER" ] || { echo "no srclog-follow under $BG_PID"; return 1; }
 }
 
 # follow_ends: the follower ended with exit 0, its reader too, quietly.
 follow_ends() {
-	exited "$FOLLOW_PID"
-	FOLLOW_PID=
+	exited "$BG_PID"
+	BG_PID=
 	if [ "$EXIT_RC" -ne 0 ]; then
-		echo "follow exited $EXIT_RC: $(cat "$FOLLOW_ERR")"
+		echo "follow exited $EXIT_RC: $(cat "$BG_ERR")"
 		return 1
 	fi
 	gone "$READER"
-	[ ! -s "$FOLLOW_ERR" ] || { echo "stderr: $(cat "$FOLLOW_ERR")"; return 1; }
+	[ ! -s "$BG_ERR" ] || { echo "stderr: $(cat "$BG_ERR")"; return 1; }
 }
 
 # -- usage and input: exit 2 -------------------------------------------
@@ -334,8 +306,7 @@ follow_ends() {
 
 @test "foreign XDP program on IFACE: start exit 3, left in place, no pins" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	fails 3 "never replaces" "$C" start
 	fails 3 "never replaces" "$C" start -N
@@ -440,7 +411,7 @@ follow_ends() {
 	srclog "$C" start -S
 	expect_ok
 	following
-	kill -INT "$FOLLOW_PID"
+	kill -INT "$BG_PID"
 	follow_ends
 	# srclog itself goes on
 	[ "$(prog_name "$C")" = srclog ]
@@ -450,8 +421,8 @@ follow_ends() {
 	srclog "$C" start -S
 	expect_ok
 	following setsid
-	[ "$(ps -o pgid= -p "$FOLLOW_PID" | tr -d ' ')" = "$FOLLOW_PID" ]
-	kill -INT -- "-$FOLLOW_PID"
+	[ "$(ps -o pgid= -p "$BG_PID" | tr -d ' ')" = "$BG_PID" ]
+	kill -INT -- "-$BG_PID"
 	follow_ends
 	[ "$(prog_name "$C")" = srclog ]
 }
@@ -460,7 +431,7 @@ follow_ends() {
 	srclog "$C" start -N
 	expect_ok
 	following
-	kill -TERM "$FOLLOW_PID"
+	kill -TERM "$BG_PID"
 	follow_ends
 	[ "$(prog_name "$C")" = srclog ]
 }
@@ -504,16 +475,16 @@ follow_ends() {
 	expect_ok
 	[[ $output == *"ipv4 15, "* ]] || { show_run; return 1; }
 
-	follow_bg ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRCLOG" "$P" follow -j
+	start_bg ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRCLOG" "$P" follow -j
 	follow_sees "$S4.250" "$XK/tests/tools/blast" "$C" "$mac" "$S4.250" "$P_ADDR"
-	jq -se --arg i "$P" 'all(.[]; .interface == $i)' "$FOLLOW_OUT" >/dev/null
+	jq -se --arg i "$P" 'all(.[]; .interface == $i)' "$BG_OUT" >/dev/null
 
 	far_srclog "$P" stop
 	expect_ok
-	exited "$FOLLOW_PID"
-	FOLLOW_PID=
-	[ "$EXIT_RC" -eq 0 ] || { cat "$FOLLOW_ERR"; return 1; }
-	[ -z "$(ip -n "$NS" -o link show dev "$P" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')" ]
+	exited "$BG_PID"
+	BG_PID=
+	[ "$EXIT_RC" -eq 0 ] || { cat "$BG_ERR"; return 1; }
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_srclog_pins "$FAR_FS"
 	far_srclog "$P" status
 	[ "$status" -eq 1 ] || { show_run; return 1; }

@@ -19,7 +19,6 @@ setup() {
 	V4P=198.19.$N.2
 	V6C=2001:db8:a$N::1
 	V6P=2001:db8:a$N::2
-	SRV_MNT=$XDPKIT_TEST_TMP/bpffs
 }
 
 teardown() {
@@ -55,25 +54,11 @@ stacked() {
 	vlan_addrs
 }
 
-# far_responder on|off: the far side's kernel answers echoes (v4 and v6).
-far_responder() {
-	local v=1
-	[ "$1" = on ] && v=0
-	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_echo_ignore_all="$v" net.ipv6.icmp.echo_ignore_all="$v"
-}
-
-# server ARGS...: xdping-server.sh on the far side, pins in a bpffs both
-# namespaces see (ip netns exec hides /sys/fs/bpf).
-server() {
-	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" \
-		"$XK/scripts/xdping-server.sh" "$@"
-}
-
 # answered: the far side's xdping_server's 'answered' counter.
 answered() {
-	server "$VP" status
+	far_server "$VP" status
 	[ "$status" -eq 0 ] || { show_run; return 1; }
-	printf '%s\n' "$output" | sed -n 's/^counters: answered \([0-9]*\) .*/\1/p'
+	counter_of answered
 }
 
 # pings DEV ADDR COUNT: ping through DEV; every reply arrived.
@@ -88,7 +73,7 @@ pings() {
 
 # xdping_json ARGS...: xdping.sh -j ARGS; exit 0, quiet stderr.
 xdping_json() {
-	run --separate-stderr "$XK/scripts/xdping.sh" -j "$@"
+	run --separate-stderr "$XDPING" -j "$@"
 	expect_ok
 }
 
@@ -112,11 +97,11 @@ all_samples() {
 @test "xdping.sh -N on an 802.1Q device: exit 3, one line, nothing left" {
 	vlan_pair 100
 	vlan_addrs
-	run --separate-stderr "$XK/scripts/xdping.sh" -N -c 2 "$VC" "$V4P"
+	run --separate-stderr "$XDPING" -N -c 2 "$VC" "$V4P"
 	expect_error 3 "no native XDP"
 	assert_clean "$VC"
 	# and the generic attach says so on the header line
-	run --separate-stderr "$XK/scripts/xdping.sh" -S -c 2 -i 0.05 "$VC" "$V4P"
+	run --separate-stderr "$XDPING" -S -c 2 -i 0.05 "$VC" "$V4P"
 	expect_ok
 	[[ $output == *"XDPING $V4P ($V4P) via $VC, generic mode"* ]] || { show_run; false; }
 }
@@ -131,37 +116,37 @@ all_samples() {
 @test "xdping-server.sh on an 802.1Q device: generic, answers IPv4 and IPv6 in XDP" {
 	vlan_pair 100
 	vlan_addrs
-	far_responder off
-	server "$VP" start
+	peer_responder off
+	far_server "$VP" start
 	expect_ok
 	[[ $output == "xdping_server attached to $VP (generic mode, prog "* ]] || { show_run; false; }
 	pings "$VC" "$V4P" 5
 	pings "$VC" "$V6P" 5
 	[ "$(answered)" -eq 10 ]
-	server "$VP" stop
+	far_server "$VP" stop
 	expect_ok
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$VP" | grep 'prog/xdp')" ]
-	[ -z "$(ls "$SRV_MNT"/xdp/globals/ 2>/dev/null)" ]
+	[ -z "$(xdp_id "$VP" "$NS")" ]
+	[ -z "$(ls "$FAR_FS"/xdp/globals/ 2>/dev/null)" ]
 }
 
 @test "xdping-server.sh -N on an 802.1Q device: exit 3, one line, nothing left" {
 	vlan_pair 100
-	server "$VP" start -N
+	far_server "$VP" start -N
 	expect_error 3 "no native XDP" xdping-server.sh
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$VP" | grep 'prog/xdp')" ]
-	[ -z "$(ls "$SRV_MNT"/xdp/globals/ 2>/dev/null)" ]
+	[ -z "$(xdp_id "$VP" "$NS")" ]
+	[ -z "$(ls "$FAR_FS"/xdp/globals/ 2>/dev/null)" ]
 }
 
 @test "stacked 802.1ad + 802.1Q: xdping.sh against xdping_server, XDP at both ends" {
 	stacked
-	far_responder off
-	server "$VP" start
+	peer_responder off
+	far_server "$VP" start
 	expect_ok
 	xdping_json -c 5 -i 0.05 "$VC" "$V4P" "$V6P"
 	all_samples 5 generic
 	# ping's 5 + the bounces (5 samples + the chain's first) per family
 	[ "$(answered)" -ge 20 ]
-	server "$VP" stop
+	far_server "$VP" stop
 	expect_ok
 }
 
@@ -173,19 +158,19 @@ srclog_vlan() {
 	ethtool -K "$C" txvlan "$1"
 	# the lower device first: the kernel refuses a program on a device
 	# whose upper device has one
-	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$P" start -l off >/dev/null
-	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" start -S -l off >/dev/null
+	ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$P" start -l off >/dev/null
+	ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$VP" start -S -l off >/dev/null
 	pings "$VC" "$V4P" 7
-	run ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" top -j -i 0
+	run ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$VP" top -j -i 0
 	printf '%s\n' "$output" | jq -e --arg a "$V4C" \
 		'[.[] | select(.address == $a) | [.packets, .bytes]] == [[7, 686]]' >/dev/null ||
 		{ echo "on $VP: $output"; return 1; }
-	run ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$P" top -j -i 0
+	run ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$P" top -j -i 0
 	printf '%s\n' "$output" | jq -e --arg a "$V4C" --argjson b "$2" \
 		'[.[] | select(.address == $a) | [.packets, .bytes]] == [[7, $b]]' >/dev/null ||
 		{ echo "on $P (txvlan $1): $output"; return 1; }
-	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$VP" stop >/dev/null
-	ip netns exec "$NS" env TC_BPF_MNT="$SRV_MNT" "$s" "$P" stop >/dev/null
+	ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$VP" stop >/dev/null
+	ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$s" "$P" stop >/dev/null
 }
 
 @test "srclog on an 802.1Q device and on its lower device: both count the VLAN's sources" {
@@ -199,7 +184,7 @@ srclog_vlan() {
 	# travels in the frame (tx-vlan-offload off)
 	srclog_vlan on 686
 	srclog_vlan off 714
-	[ -z "$(ls "$SRV_MNT"/xdp/globals/ 2>/dev/null)" ]
+	[ -z "$(ls "$FAR_FS"/xdp/globals/ 2>/dev/null)" ]
 }
 
 # tagged_replies MODE TXVLAN: xdping_server in MODE on the lower device
@@ -209,11 +194,11 @@ srclog_vlan() {
 # an untagged one, which $VC would not see).
 tagged_replies() {
 	ethtool -K "$C" txvlan "$2"
-	server "$P" start "$1"
+	far_server "$P" start "$1"
 	expect_ok
 	pings "$VC" "$V4P" 5
 	pings "$VC" "$V6P" 5
-	server "$P" stop
+	far_server "$P" stop
 	expect_ok
 }
 
@@ -221,7 +206,7 @@ tagged_replies() {
 	vlan_pair 100
 	vlan_addrs
 	ip link set dev "$C" xdp obj "$XK/xdp/pass.o" sec xdp
-	far_responder on
+	peer_responder on
 	tagged_replies -N off
 	tagged_replies -S off
 	tagged_replies -S on
@@ -232,7 +217,7 @@ tagged_replies() {
 	vlan_pair 100
 	vlan_addrs
 	ip link set dev "$C" xdp obj "$XK/xdp/pass.o" sec xdp
-	far_responder off
+	peer_responder off
 	ethtool -K "$C" txvlan off
 	VP=$P server "$P" start -N
 	expect_ok

@@ -13,7 +13,6 @@ load helpers
 
 setup() {
 	lab_up
-	XDPING=$XK/scripts/xdping.sh
 	BG_PID=
 	BG_KIDS=
 	BRIDGE=
@@ -30,67 +29,42 @@ teardown() {
 	lab_down
 }
 
-# xdping ARGS...: runs xdping.sh, stdout and stderr apart.
-xdping() {
-	run --separate-stderr "$XDPING" "$@"
-}
-
-# start_bg ARGS...: xdping.sh in the background with SIGINT at its default
-# (a shell starts background jobs with SIGINT ignored, and sh cannot trap
-# a signal ignored on entry). Sets BG_PID; output in $BG_OUT and $BG_ERR.
-start_bg() {
-	BG_OUT=$BATS_TEST_TMPDIR/bg.out
-	BG_ERR=$BATS_TEST_TMPDIR/bg.err
-	env --default-signal=INT "$XDPING" "$@" >"$BG_OUT" 2>"$BG_ERR" 3>&- &
-	BG_PID=$!
-}
-
-# wait_measuring COUNT: polls (at most 10 s) until our program is on $C and
-# the script's 'ping -c COUNT' runs; sets BG_KIDS to the script's children.
+# wait_measuring COUNT: waits (at most 10 s) until our program is on $C
+# and the script start_bg started runs its 'ping -c COUNT'; sets BG_KIDS to
+# the script's children.
 wait_measuring() {
-	local n=0
-	while :; do
-		if ! kill -0 "$BG_PID" 2>/dev/null; then
-			echo "xdping.sh ended early: $(cat "$BG_OUT" "$BG_ERR")"
-			return 1
-		fi
-		# shellcheck disable=SC2009 # pgrep cannot match args and parent at once
-		if [ "$(prog_name "$C")" = xdping_client ] &&
-			ps -o args= --ppid "$BG_PID" | grep -q "^ping .* -c $1 "; then
-			break
-		fi
-		n=$((n + 1))
-		if [ "$n" -gt 200 ]; then
-			echo "no measuring run after 10 s: $(cat "$BG_OUT" "$BG_ERR")"
-			return 1
-		fi
-		sleep 0.05
-	done
+	if ! wait_until 10 measuring "$1"; then
+		echo "no measuring run after 10 s: $(cat "$BG_OUT" "$BG_ERR")"
+		return 1
+	fi
+	if ! alive "$BG_PID"; then
+		echo "xdping.sh ended early: $(cat "$BG_OUT" "$BG_ERR")"
+		return 1
+	fi
 	BG_KIDS=$(ps -o pid= --ppid "$BG_PID" | tr -s ' \n' ' ')
 	[ -n "${BG_KIDS// /}" ]
 }
 
-# gone PID...: polls (at most 3 s) until none of PID... exists.
-gone() {
-	local p n
-	for p in "$@"; do
-		n=0
-		while kill -0 "$p" 2>/dev/null; do
-			n=$((n + 1))
-			if [ "$n" -gt 60 ]; then
-				echo "process $p still there: $(ps -o pid=,stat=,args= -p "$p")"
-				return 1
-			fi
-			sleep 0.05
-		done
-	done
+# measuring COUNT: true once the background xdping.sh measures (see
+# wait_measuring), or has ended.
+measuring() {
+	alive "$BG_PID" || return 0
+	# shellcheck disable=SC2009 # pgrep cannot match args and parent at once
+	[ "$(prog_name "$C")" = xdping_client ] &&
+		ps -o args= --ppid "$BG_PID" | grep -q "^ping .* -c $1 "
+}
+
+# run_has_samples N: the busiest run in $PINS/xdping_runs holds N samples.
+run_has_samples() {
+	[ "$(bpftool -j map dump pinned "$PINS/xdping_runs" 2>/dev/null |
+		jq '[.[].formatted.value.done] | max // 0' 2>/dev/null)" = "$1" ]
 }
 
 # interrupted SIGNAL CODE: a measuring run stopped by SIGNAL exits CODE,
 # kills its children and leaves $C clean.
 interrupted() {
 	local rc=0
-	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
 	kill -s "$1" "$BG_PID"
 	wait "$BG_PID" || rc=$?
@@ -370,8 +344,7 @@ interrupted() {
 
 @test "foreign XDP program on IFACE: exit 3, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	xdping -S -c 1 "$C" "$P_ADDR"
 	expect_error 3 "never replaces"
@@ -434,7 +407,7 @@ interrupted() {
 
 @test "SIGKILL leaves the program; --cleanup removes it, its runs and pins" {
 	local rc=0 p
-	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
 	kill -9 "$BG_PID"
 	wait "$BG_PID" || rc=$?
@@ -468,7 +441,7 @@ interrupted() {
 	local tdir=$BATS_TEST_TMPDIR/tmp kids p alive=0
 	mkdir "$tdir"
 	export TMPDIR=$tdir
-	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
 	kids=$BG_KIDS
 	kill -9 "$BG_PID"
@@ -493,7 +466,7 @@ interrupted() {
 	local tdir=$BATS_TEST_TMPDIR/tmp
 	mkdir "$tdir"
 	export TMPDIR=$tdir
-	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
 	# (--cleanup detaches its program: it is meant for killed runs)
 	xdping --cleanup "$C"
@@ -506,16 +479,11 @@ interrupted() {
 }
 
 @test "a run gone from the map at report time: the target is still in -j, with its losses" {
-	local n=0
 	# the far side drops the chain's requests after its first 3 samples
 	ip -n "$NS" link set dev "$P" xdp obj "$XK/tests/xdp/drop_after.o" sec xdp
-	start_bg -j -S -c 10 -i 0.01 -W 3 "$C" "$P_ADDR"
-	until [ "$(bpftool -j map dump pinned "$PINS/xdping_runs" 2>/dev/null |
-		jq '[.[].formatted.value.done] | max // 0' 2>/dev/null)" = 3 ]; do
-		n=$((n + 1))
-		[ "$n" -lt 200 ] || { echo "no run with 3 samples: $(cat "$BG_OUT" "$BG_ERR")"; return 1; }
-		sleep 0.05
-	done
+	start_bg "$XDPING" -j -S -c 10 -i 0.01 -W 3 "$C" "$P_ADDR"
+	wait_until 10 run_has_samples 3 ||
+		{ echo "no run with 3 samples: $(cat "$BG_OUT" "$BG_ERR")"; return 1; }
 	"$XK/scripts/xdping-map" purge "$PINS/xdping_runs" "$(ifindex_of "$C")"
 	exited "$BG_PID" 10
 	BG_PID=
@@ -532,10 +500,10 @@ interrupted() {
 	OTHER=xk${BATS_TEST_NUMBER}o
 	ip link add "$OTHER" type veth peer name "${OTHER}x"
 	ip link set dev "$OTHER" xdpgeneric obj "$XK/xdp/xdping_client.o" sec xdp
-	oidx=$(ip -o link show dev "$OTHER" | cut -d: -f1)
+	oidx=$(ifindex_of "$OTHER")
 	"$XK/scripts/xdping-map" seed "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242 1
 
-	start_bg -S -c 50 -i 0.2 "$C" "$P_ADDR"
+	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
 	kill -9 "$BG_PID"
 	wait "$BG_PID" || rc=$?
@@ -569,8 +537,7 @@ interrupted() {
 
 @test "--cleanup with a foreign program: exit 0, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	xdping --cleanup "$C"
 	[ "$status" -eq 0 ] || { show_run; return 1; }
 	[[ $output == *"left in place"* ]]

@@ -3,6 +3,7 @@
 # xdping end to end on veth pairs: client against the kernel's responder
 # and against xdping_server, native and generic, small and large.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
@@ -11,6 +12,11 @@ setup() {
 
 teardown() {
 	lab_down
+}
+
+# attached IFACE: IFACE has an XDP program.
+attached() {
+	[ -n "$(xdp_id "$1")" ]
 }
 
 # check_run OUTPUT COUNT BYTES: COUNT XDP samples of BYTES bytes, each
@@ -54,7 +60,7 @@ check_run() {
 	check_run "$output" 1024 64
 	assert_clean "$C"
 	# with the kernel's responder off, only xdping_server answered
-	[ "$(server_answered)" -ge 1024 ]
+	[ "$(server_count answered)" -ge 1024 ]
 }
 
 @test "large payload in generic mode against xdping_server" {
@@ -91,7 +97,7 @@ check_run() {
 	run ip netns exec "$NS" env TC_BPF_MNT="$bpffs" "$XK/scripts/xdping.sh" -c 3 -i 0.01 "$P" "$C_ADDR"
 	[ "$status" -eq 0 ]
 	check_run "$output" 3 64
-	[ -z "$(ip netns exec "$NS" ip -o link show dev "$P" | grep prog/xdp)" ]
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_pins "$bpffs"
 }
 
@@ -129,10 +135,8 @@ check_run() {
 
 @test "a second run on the same interface fails fast and leaves the first alone" {
 	"$XK/scripts/xdping.sh" -S -c 20 -i 0.05 "$C" "$P_ADDR" >"$BATS_TEST_TMPDIR/first" 2>&1 &
-	local first=$! i=0
-	until [ -n "$(xdp_id "$C")" ]; do
-		i=$((i + 1)); [ "$i" -lt 200 ]; sleep 0.02
-	done
+	local first=$!
+	wait_until 4 attached "$C"
 	run "$XK/scripts/xdping.sh" -S -c 1 "$C" "$P_ADDR"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"another xdping run is in progress"* ]]
@@ -214,6 +218,12 @@ check_run() {
 	[ "$(printf '%s\n' "$output" | grep -c '^5 samples asked, 5 measured in XDP$')" -eq 2 ]
 	[[ "$output" == *"counters: answered "* ]]
 	[ -z "$(ip netns list | grep xdpkit-demo)" ]
+	# it takes no arguments but --help
+	run --separate-stderr "$XK/scripts/demo.sh" --bogus
+	expect_error 2 "unexpected argument '--bogus'" demo.sh
+	run --separate-stderr "$XK/scripts/demo.sh" --help
+	expect_ok
+	[[ "$output" == usage:* ]]
 	run grep -q xdpkit-demo /proc/self/mounts
 	[ "$status" -eq 1 ]
 }

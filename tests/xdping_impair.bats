@@ -49,14 +49,10 @@ teardown() {
 # relay ARGS...: the relay between xkma and xkmb, in the background; returns
 # once it is ready. Its counts go to $BATS_TEST_TMPDIR/relay.
 relay() {
-	local out=$BATS_TEST_TMPDIR/relay n=0
+	local out=$BATS_TEST_TMPDIR/relay
 	ip netns exec "$MNS" "$XK/tests/tools/relay" -t 120 "$@" xkma xkmb >"$out" 2>&1 3>&- &
 	RELAY_PID=$!
-	until grep -q '^ready$' "$out"; do
-		n=$((n + 1))
-		[ "$n" -lt 100 ] || { cat "$out"; return 1; }
-		sleep 0.05
-	done
+	wait_until 5 grep -q '^ready$' "$out" || { cat "$out"; return 1; }
 }
 
 # relay_counts: stops the relay and prints its line of counts.

@@ -11,8 +11,6 @@ load helpers
 
 setup() {
 	lab_up
-	SRV=$XK/scripts/xdping-server.sh
-	FAR_FS=$XDPKIT_TEST_TMP/bpffs
 	ECHO_IGNORE=
 	DUMMY=
 }
@@ -22,26 +20,6 @@ teardown() {
 	[ -z "$ECHO_IGNORE" ] || sysctl -qw net.ipv4.icmp_echo_ignore_all="$ECHO_IGNORE"
 	[ -z "$DUMMY" ] || ip link del "$DUMMY" 2>/dev/null || true
 	lab_down
-}
-
-# server ARGS...: xdping-server.sh here, stdout and stderr apart.
-server() {
-	run --separate-stderr "$SRV" "$@"
-}
-
-# far_server ARGS...: xdping-server.sh in $NS, pins under $FAR_FS.
-far_server() {
-	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRV" "$@"
-}
-
-# answered: the answered counter in the last status output.
-answered() {
-	printf '%s\n' "$output" | sed -n 's/^counters: answered \([0-9][0-9]*\) .*/\1/p'
-}
-
-# far_xdp_id: id of the XDP program on $P, empty when none.
-far_xdp_id() {
-	ip -n "$NS" -o link show dev "$P" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
 }
 
 # local_responder off: this namespace stops answering echoes itself.
@@ -72,7 +50,7 @@ local_responder_off() {
 
 	server "$C" status
 	expect_ok
-	n=$(answered)
+	n=$(counter_of answered)
 	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
 
 	server "$C" stop
@@ -89,7 +67,7 @@ local_responder_off() {
 	far_server "$P" start -N
 	expect_ok
 	[[ $output == *"attached to $P (native mode, prog "* ]] || { show_run; return 1; }
-	[ -n "$(far_xdp_id)" ]
+	[ -n "$(xdp_id "$P" "$NS")" ]
 	[ -e "$(ns_pins "$NS" "$FAR_FS")/xdping_stats" ]
 
 	peer_responder off
@@ -100,12 +78,12 @@ local_responder_off() {
 	far_server "$P" status
 	expect_ok
 	[[ ${lines[0]} == *"xdping_server attached to $P (native mode, prog "* ]] || { show_run; return 1; }
-	n=$(answered)
+	n=$(counter_of answered)
 	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
 
 	far_server "$P" stop
 	expect_ok
-	[ -z "$(far_xdp_id)" ]
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_pins "$FAR_FS"
 	# Nothing went to the other bpffs.
 	no_pins
@@ -125,12 +103,12 @@ local_responder_off() {
 	[[ $output == *" 3 received"* ]]
 	far_server "$P" status
 	expect_ok
-	n=$(answered)
+	n=$(counter_of answered)
 	[ -n "$n" ] && [ "$n" -ge 3 ] || { show_run; return 1; }
 
 	far_server "$P" stop
 	expect_ok
-	[ -z "$(far_xdp_id)" ]
+	[ -z "$(xdp_id "$P" "$NS")" ]
 	no_pins "$FAR_FS"
 }
 
@@ -214,8 +192,7 @@ local_responder_off() {
 
 @test "start with a foreign program: exit 3, left in place" {
 	local id
-	ip link set dev "$C" xdpgeneric obj "$XK/xdp/pass.o" sec xdp
-	id=$(xdp_id "$C")
+	id=$(foreign_prog "$C")
 	[ -n "$id" ]
 	server "$C" start -S
 	expect_error 3 "never replaces" xdping-server.sh
@@ -376,7 +353,7 @@ local_responder_off() {
 	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
 	[[ $output == *" 0 received"* ]]
 	server "$C" status
-	[ "$(answered)" -eq 0 ]
+	[ "$(counter_of answered)" -eq 0 ]
 	# start again: the list is reloaded as given
 	server "$C" start -S -a "$P_ADDR"
 	expect_ok
@@ -384,7 +361,7 @@ local_responder_off() {
 	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
 	[ "$status" -eq 0 ]
 	server "$C" status
-	n=$(answered)
+	n=$(counter_of answered)
 	[ "$n" -ge 2 ]
 	server "$C" stop
 	expect_ok
@@ -414,7 +391,7 @@ local_responder_off() {
 	run ip netns exec "$NS" ping -n -c 2 -i 0.2 -W 1 "$C_ADDR"
 	[ "$status" -eq 0 ]
 	server "$C" status
-	[ "$(answered)" -ge 2 ]
+	[ "$(counter_of answered)" -ge 2 ]
 	server "$C" stop
 	expect_ok
 	assert_clean "$C"
@@ -437,7 +414,7 @@ local_responder_off() {
 	[[ $output == *"Rcvd: 3 "* ]] || { echo "# nping: $output" >&3; false; }
 	far_server "$P" status
 	expect_ok
-	n=$(answered)
+	n=$(counter_of answered)
 	[ "$n" -ge 12 ] || { show_run; return 1; }
 	far_server "$P" stop
 	expect_ok
@@ -462,7 +439,7 @@ local_responder_off() {
 	[[ $output == *" 3 received"* ]] || { show_run; return 1; }
 	far_server "$dp" status
 	expect_ok
-	n=$(answered)
+	n=$(counter_of answered)
 	[ "$n" -eq 6 ] || { show_run; return 1; }
 	far_server "$dp" stop
 	expect_ok

@@ -10,17 +10,13 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
-	SRV=$XK/scripts/xdping-server.sh
-	FAR_FS=$XDPKIT_TEST_TMP/bpffs
 	N=$((BATS_TEST_NUMBER + 200))
 	NSES=
 }
 
 teardown() {
 	local ns
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${output:-}" ]; then
-		printf '%s\n' "$output" | tail -n 20 | sed 's/^/# output: /' >&3
-	fi
+	show_failure 20
 	for ns in $NSES; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -35,17 +31,17 @@ mkns() {
 	ip -n "$1" link set lo up
 }
 
-# in NS ARGS...: xdping-server.sh in NS, with the test's outer bpffs.
+# srv_in NS ARGS...: xdping-server.sh in NS, with the test's outer bpffs.
 srv_in() {
 	local ns=$1
 	shift
-	run --separate-stderr ip netns exec "$ns" env TC_BPF_MNT="$FAR_FS" "$SRV" "$@"
+	in_far "$ns" "$SRV" "$@"
 }
 
 # answered_in NS IFACE: the answered counter of the server on IFACE in NS.
 answered_in() {
 	srv_in "$1" "$2" status
-	printf '%s\n' "$output" | sed -n 's/^counters: answered \([0-9]*\) .*/\1/p'
+	counter_of answered
 }
 
 @test "router: hosts behind it never look alive; TTL=1 gets the router's Time Exceeded" {

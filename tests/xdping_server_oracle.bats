@@ -16,8 +16,6 @@ load helpers
 setup() {
 	lab_up
 	lab_v6
-	SRV=$XK/scripts/xdping-server.sh
-	FAR_FS=$XDPKIT_TEST_TMP/bpffs
 	ORACLE=$XK/tests/tools/oracle.py
 	MUST="v4-plain v4-ttl1 v4-tos-df v4-big v6-plain v6-hlim1 v6-tclass v6-big"
 }
@@ -26,21 +24,17 @@ teardown() {
 	lab_down
 }
 
-# link_local IFACE [NS]: IFACE's fe80:: address once it is usable.
+# link_local IFACE [NS]: IFACE's fe80:: address once it is usable (at
+# most 5 s).
 link_local() {
-	local i a
-	for i in $(seq 50); do
-		a=$(ip ${2:+-n "$2"} -j -6 addr show dev "$1" scope link |
-			jq -r '.[0].addr_info[]? | select(.local != null and (.tentative // false) == false) | .local')
-		[ -z "$a" ] || { echo "$a"; return 0; }
-		sleep 0.1
-	done
-	return 1
+	wait_until 5 usable_link_local "$@"
 }
 
-far_echo_ignore() {
-	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_echo_ignore_all="$1" \
-		net.ipv6.icmp.echo_ignore_all="$1"
+# usable_link_local IFACE [NS]: prints IFACE's fe80:: address, or fails
+# while it is tentative.
+usable_link_local() {
+	ip ${2:+-n "$2"} -j -6 addr show dev "$1" scope link |
+		jq -er '.[0].addr_info[]? | select(.local != null and (.tentative // false) == false) | .local'
 }
 
 # oracle MODE...: the kernel's answers, then XDP's (MODE: -S, or -N with
@@ -49,7 +43,7 @@ oracle() {
 	local pmac cll pll k=$XDPKIT_TEST_TMP/kernel.json x=$XDPKIT_TEST_TMP/xdp.json
 	cll=$(link_local "$C")
 	pll=$(link_local "$P" "$NS")
-	pmac=$(ip -n "$NS" -j link show dev "$P" | jq -r '.[0].address')
+	pmac=$(mac_of "$P" "$NS")
 	# Neighbours known both ways, as on any host that talks.
 	ping -c 1 -W 1 "$P_ADDR" >/dev/null
 	ping -c 1 -W 1 "$P6" >/dev/null
@@ -59,16 +53,16 @@ oracle() {
 	# the kernel answers the common ones itself (or this lab is wrong)
 	[ "$(jq -r '."v4-plain"' "$k")" != null ] && [ "$(jq -r '."v6-plain"' "$k")" != null ]
 
-	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRV" "$P" start "$@"
+	far_server "$P" start "$@"
 	[ "$status" -eq 0 ] || { echo "# start: $stderr" >&3; return 1; }
-	far_echo_ignore 1
+	peer_responder off
 	/usr/bin/python3 "$ORACLE" send "$C" "$pmac" "$C_ADDR" "$P_ADDR" "$C6" "$P6" "$cll" "$pll" >"$x"
-	far_echo_ignore 0
+	peer_responder on
 	# shellcheck disable=SC2086 # one label a word
 	run /usr/bin/python3 "$ORACLE" compare "$k" "$x" $MUST
 	printf '%s\n' "$output" | sed 's/^/# /' >&3
 	[ "$status" -eq 0 ]
-	run --separate-stderr ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SRV" "$P" stop
+	far_server "$P" stop
 	[ "$status" -eq 0 ]
 }
 

@@ -37,7 +37,7 @@ block() {
 	[ "$status" -eq 0 ]
 	b=$(block "$output" "$P6")
 	[ "$(printf '%s\n' "$b" | grep -c "^1460 bytes from $P6: .* time=")" -eq 20 ]
-	[ "$(server_answered)" -ge 20 ]
+	[ "$(server_count answered)" -ge 20 ]
 	assert_clean "$C"
 }
 

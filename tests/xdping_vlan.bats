@@ -12,7 +12,7 @@ setup() {
 	lab_up
 	lab_v6
 	peer_responder off
-	MAC=$(ip -n "$NS" -j link show dev "$P" | jq -r '.[0].address')
+	MAC=$(mac_of "$P" "$NS")
 	VECHO=$XK/tests/tools/vecho
 }
 
@@ -28,16 +28,6 @@ answered_tagged() {
 	[ "${BASH_REMATCH[1]}" -eq "${BASH_REMATCH[3]}" ]
 }
 
-# server_passed: echo requests the far side's xdping_server left to its stack.
-server_passed() {
-	local prog map pin=$XDPKIT_TEST_TMP/bpffs/xk_srv_stats
-	prog=$(ip -n "$NS" -o link show dev "$P" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
-	map=$(bpftool prog show id "$prog" | sed -n 's/.*map_ids \([0-9]*\).*/\1/p')
-	bpftool map pin id "$map" "$pin"
-	"$XK/scripts/xdping-map" stats "$pin" | sed -n 's/^server: answered [0-9]* passed \([0-9]*\).*/\1/p'
-	rm -f "$pin"
-}
-
 # The far side has no VLAN device (this kernel has no 802.1Q): its stack
 # drops every tagged request, so xdping_server must leave them to it.
 @test "xdping_server leaves tagged requests with no VLAN device to the stack (native)" {
@@ -51,13 +41,13 @@ server_passed() {
 		run "$VECHO" -n 5 -t "$t" "$C" "$MAC" "$C6" "$P6"
 		[ "$output" = "sent 5 replies 0 tagged 0" ] || { echo "# -t $t: $output" >&3; false; }
 	done
-	[ "$(server_answered)" -eq 0 ]
+	[ "$(server_count answered)" -eq 0 ]
 	# the single-tag requests reached its echo check (two tags: not parsed as one)
-	[ "$(server_passed)" -ge 10 ]
+	[ "$(server_count passed)" -ge 10 ]
 	# untagged, the same server answers
 	run ping -c 2 -i 0.2 -W 1 "$P_ADDR"
 	[ "$status" -eq 0 ]
-	[ "$(server_answered)" -ge 2 ]
+	[ "$(server_count answered)" -ge 2 ]
 }
 
 @test "xdping_server leaves tagged requests with no VLAN device to the stack (generic)" {
@@ -66,7 +56,7 @@ server_passed() {
 	[ "$output" = "sent 5 replies 0 tagged 0" ]
 	run "$VECHO" -n 5 -t 42 "$C" "$MAC" "$C6" "$P6"
 	[ "$output" = "sent 5 replies 0 tagged 0" ]
-	[ "$(server_answered)" -eq 0 ]
+	[ "$(server_count answered)" -eq 0 ]
 }
 
 @test "without xdping_server nothing answers a tagged request" {
@@ -80,7 +70,7 @@ server_passed() {
 # hands the last one back, tags and sequence 1 restored.
 chain() {
 	local src=$1 dst=$2 tags=$3 pins=/sys/fs/bpf/xdp/globals idx
-	idx=$(ip -o link show dev "$C" | cut -d: -f1)
+	idx=$(ifindex_of "$C")
 	ip link set dev "$C" xdp obj "$XK/xdp/xdping_client.o" sec xdp
 	"$XK/scripts/xdping-map" seed "$pins/xdping_runs" "$idx" "$dst" 22597 25
 	answered_tagged -n 1 -t "$tags" "$C" "$MAC" "$src" "$dst"
