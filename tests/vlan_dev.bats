@@ -219,7 +219,7 @@ tagged_replies() {
 	ip link set dev "$C" xdp obj "$XK/xdp/pass.o" sec xdp
 	peer_responder off
 	ethtool -K "$C" txvlan off
-	VP=$P server "$P" start -N
+	far_server "$P" start -N
 	expect_ok
 	pings "$VC" "$V4P" 5
 	pings "$VC" "$V6P" 5
