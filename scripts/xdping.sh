@@ -70,7 +70,8 @@ give_up_ms=
 #
 # N counts from 1 (ping's output goes to $tmp/ping.N); ADDR is what HOST
 # resolved to; ID the run's echo identifier (- until seeded); STATE new,
-# dead (it never answered), run (seeded), chain (being measured) or done;
+# probe (being asked whether it answers; ID is the ping's pid), dead (it
+# never answered), run (seeded), chain (being measured) or done;
 # SEEN the samples at the last look, CHANGED (ms) when SEEN last grew,
 # KICKED (ms) when the last carrier went out, RESTARTS the carriers after
 # the first. A variable rather than a file per field: every field is one
@@ -287,18 +288,30 @@ attach() {
 
 # -- step 4: wait until each HOST answers (no fixed sleep) -------------
 
-ANSWER_BY=        # the deadline of all of step 4 (ms)
+# Every HOST gets the whole window, at the same time: one ping each, five
+# requests a second until the first reply or the deadline (-W + 3 s), so a
+# lossy path costs a few requests, and a dead HOST never eats the time of
+# the HOSTs after it.
 
-# answers N HOST ADDR ...: waits, until ANSWER_BY, for ADDR to answer
-# through IFACE; a HOST that does not is dead (with one HOST: exit 1).
+# probe N HOST ADDR ...: starts the ping that asks whether ADDR answers
+# through IFACE; its pid waits in the ID field, STATE probe.
+probe() {
+	spawn ping -n -q -c 1 -i 0.2 -w "$((${wait_s%.*} + 3))" -I "$iface" "$3" >/dev/null 2>&1
+	ROW="$1 $2 $3 $last_pid probe $6 $7 $8 $9"
+}
+
+# answers N HOST ADDR PID ...: whether that ping had a reply; a HOST that
+# had none is dead (with one HOST: exit 1).
 answers() {
-	local left=$((ANSWER_BY - $(now_ms)))
-	[ "$left" -ge 0 ] || left=0
-	wait_until "$((left / 1000)).$((left % 1000 / 100))$((left % 100 / 10))" \
-		ping -n -c 1 -W 1 -I "$iface" "$3" >/dev/null 2>&1 && return 0
+	local rc=0
+	wait "$4" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ROW="$1 $2 $3 - new $6 $7 $8 $9"
+		return 0
+	fi
 	[ "$NTARGETS" -gt 1 ] || die 1 "$2 ($3) does not answer through $iface"
 	warn "$2 ($3) does not answer through $iface"
-	ROW="$1 $2 $3 $4 dead $6 $7 $8 $9"
+	ROW="$1 $2 $3 - dead $6 $7 $8 $9"
 }
 
 # -- step 5: seed a run per HOST, each with its own echo identifier ----
@@ -580,8 +593,8 @@ main() {
 	refuse_busy
 	open_run                        # 2. the bpffs (9. the exit trap)
 	attach                          # 3. xdping_client.o on IFACE
-	ANSWER_BY=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
-	for_targets answers             # 4. each HOST answers
+	for_targets probe               # 4. each HOST answers,
+	for_targets answers             #    all asked at once
 	for_targets seed                # 5. a run per HOST
 	for_targets start_ping          # 6. ping's own view
 	pings_done

@@ -7,6 +7,13 @@
 # tests/run.sh runs every file inside private net and mount namespaces,
 # with a private bpffs at /sys/fs/bpf and one at $XDPKIT_TEST_TMP/bpffs.
 
+# Never outside it: a test run as plain 'bats FILE' would make its
+# namespaces, pins and files on the host itself.
+if [ -z "${XDPKIT_TEST_TMP:-}" ] || [ "${XDPKIT_TEST_NS:-}" != 1 ]; then
+	echo "run the tests through tests/run.sh [FILE...] (as root), or make check" >&2
+	exit 3
+fi
+
 XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 PINS=/sys/fs/bpf/xdp/globals
 XDPING=$XK/scripts/xdping.sh

@@ -112,3 +112,14 @@ xdp_times() {
 	json_check 'all(.targets[]; .lost >= ([.xdp.lost, .ping.lost] | max)
 		and ((.lost == 0) == (.xdp.lost + .ping.lost == 0)))'
 }
+
+@test "a dead HOST first, then live ones over a 60% lossy path: each live one still found alive" {
+	# every HOST is asked at once, with requests until the first reply:
+	# a dead HOST before them must not leave the live ones a single try
+	impair delay 10ms loss 60%
+	xdping_json -c 5 -i 0.05 -W 1 "$C" "${P_ADDR%.*}.9" "$P_ADDR" "$P6"
+	[ "$status" -eq 1 ] || { show_run; false; }
+	json_check '.targets[0].error == "no answer"'
+	json_check '[.targets[1:][] | has("error")] == [false, false]'
+	at_least 10
+}

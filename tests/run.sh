@@ -18,8 +18,10 @@ if [ "${XDPKIT_TEST_NS:-}" != 1 ]; then
 	XDPKIT_TEST_NS=1 exec unshare --net --mount --propagation private -- "$0" "$@"
 fi
 
-# Inside: fresh mounts nobody else sees.
+# Inside: fresh mounts nobody else sees. /tmp too: what bats and the tests
+# leave there goes with the namespace, even when the run is killed.
 mount -t bpf bpf /sys/fs/bpf
+mount -t tmpfs tmpfs /tmp
 mkdir -p /run/netns
 mount -t tmpfs tmpfs /run/netns
 XDPKIT_TEST_TMP=$(mktemp -d /tmp/xdpkit-test.XXXXXX)
