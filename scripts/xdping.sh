@@ -293,18 +293,35 @@ attach() {
 # lossy path costs a few requests, and a dead HOST never eats the time of
 # the HOSTs after it.
 
-# probe N HOST ADDR ...: starts the ping that asks whether ADDR answers
-# through IFACE; its pid waits in the ID field, STATE probe.
+ANSWER_BY=        # the deadline of step 4 (ms)
+
+# ask ADDR: a ping in the background that stops at ADDR's first reply
+# through IFACE, or at the deadline.
+ask() {
+	local left=$((ANSWER_BY - $(now_ms)))
+	spawn ping -n -q -c 1 -i 0.2 -w "$(((left + 999) / 1000))" -I "$iface" "$1" >/dev/null 2>&1
+}
+
+# probe N HOST ADDR ...: starts asking ADDR; the ping's pid waits in the
+# ID field, STATE probe.
 probe() {
-	spawn ping -n -q -c 1 -i 0.2 -w "$((${wait_s%.*} + 3))" -I "$iface" "$3" >/dev/null 2>&1
+	ask "$3"
 	ROW="$1 $2 $3 $last_pid probe $6 $7 $8 $9"
 }
 
-# answers N HOST ADDR PID ...: whether that ping had a reply; a HOST that
-# had none is dead (with one HOST: exit 1).
+# answers N HOST ADDR PID ...: whether ADDR answered; a HOST that did not
+# by the deadline is dead (with one HOST: exit 1).
 answers() {
-	local rc=0
-	wait "$4" || rc=$?
+	local pid="$4" rc=0
+	while ! wait "$pid"; do
+		# ping also stops at an error before the deadline (a neighbour
+		# that did not resolve, when a lossy path ate the answers): ask
+		# again while a second is left
+		[ $((ANSWER_BY - $(now_ms))) -ge 1200 ] || { rc=1; break; }
+		sleep 0.2
+		ask "$3"
+		pid=$last_pid
+	done
 	if [ "$rc" -eq 0 ]; then
 		ROW="$1 $2 $3 - new $6 $7 $8 $9"
 		return 0
@@ -593,6 +610,7 @@ main() {
 	refuse_busy
 	open_run                        # 2. the bpffs (9. the exit trap)
 	attach                          # 3. xdping_client.o on IFACE
+	ANSWER_BY=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
 	for_targets probe               # 4. each HOST answers,
 	for_targets answers             #    all asked at once
 	for_targets seed                # 5. a run per HOST
