@@ -18,7 +18,7 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins \
 	     scripts/xdping-srvmap
-TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/tools/blast tests/tools/vecho \
+TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/pkt/srcfilter_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
 	     tests/xdp/echo_any.o tests/xdp/maps_btf.o

@@ -30,14 +30,14 @@ struct srclog_event {
 	__u32 len;		/* frame length (Ethernet header on, FCS off) */
 	__u8 addr[16];		/* source address; IPv4 in addr[0..3], the rest zero */
 	__u32 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
-	__u32 pad;		/* zero */
+	__u32 action;		/* what the program did with the frame: XDP_PASS (2) or XDP_DROP (1) */
 };
 MAPS_SIZE(srclog_event, 40);
 MAPS_AT(srclog_event, ifindex, 8);
 MAPS_AT(srclog_event, len, 12);
 MAPS_AT(srclog_event, addr, 16);
 MAPS_AT(srclog_event, family, 32);
-MAPS_AT(srclog_event, pad, 36);
+MAPS_AT(srclog_event, action, 36);
 
 #ifdef __bpf__
 struct {

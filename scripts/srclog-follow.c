@@ -9,7 +9,9 @@
  * the ring is PIN_DIR/srclog_events. Text lines read
  * "IPv4 Source Address: 198.51.100.7"; -j prints one JSON object per line
  * instead: {"timestamp_ns": N, "interface": "eth0", "ifindex": N,
- * "family": "ipv4", "address": "198.51.100.7", "length": N}, where
+ * "family": "ipv4", "address": "198.51.100.7", "length": N, "action":
+ * "pass"}, where action is "drop" for a frame xdp/srclog_filter.o dropped
+ * (text lines end in " (dropped)" then), and
  * timestamp_ns is CLOCK_MONOTONIC and interface is the ifindex in digits
  * when the interface is gone. -i keeps the events of one interface, -n
  * stops after COUNT events. Events logged before it started (left in the
@@ -28,6 +30,7 @@
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <linux/bpf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,10 +152,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		       (unsigned long long)e->timestamp_ns);
 		json_str(if_name(e->ifindex));
 		printf("\", \"ifindex\": %u, \"family\": \"%s\", \"address\": \"%s\", "
-		       "\"length\": %u}\n", e->ifindex, af == AF_INET ? "ipv4" : "ipv6", addr,
-		       e->len);
+		       "\"length\": %u, \"action\": \"%s\"}\n", e->ifindex,
+		       af == AF_INET ? "ipv4" : "ipv6", addr, e->len,
+		       e->action == XDP_DROP ? "drop" : "pass");
 	} else {
-		printf("%s Source Address: %s\n", af == AF_INET ? "IPv4" : "IPv6", addr);
+		printf("%s Source Address: %s%s\n", af == AF_INET ? "IPv4" : "IPv6", addr,
+		       e->action == XDP_DROP ? " (dropped)" : "");
 	}
 	fflush(stdout);
 	/* A negative return stops ring_buffer__poll() right after this event. */

@@ -10,7 +10,7 @@ XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # The objects whose BTF holds the structs of maps/: the programs' maps
 # carry their keys and values; tests/xdp/maps_btf.o names the ring
 # buffer's record, which no map type carries.
-OBJS="xdp/xdping_client.o xdp/xdping_server.o xdp/srclog.o tests/xdp/maps_btf.o"
+OBJS="xdp/xdping_client.o xdp/xdping_server.o xdp/srclog.o xdp/srcfilter.o tests/xdp/maps_btf.o"
 
 setup() {
 	local o
@@ -185,6 +185,7 @@ check_readme() {
 	s/`struct xdping_run`, 19496 bytes/`struct xdping_run`, 19494 bytes/
 	s/(`__u32 prefixlen`; `__u8 addr\[16\]`)/(`__u32 prefixlen`; `__u8 addr[4]`)/
 	s/__u64 completed;/__u64 complete;/
-	/__u32 pad; *36 /d
+	/__u32 action; *36 /d
+	s/__u32 slot;            4/__u32 slot;            8/
 	EOF
 }

@@ -173,7 +173,7 @@ counted() {
 	[ ! -s "$BG_ERR" ]
 }
 
-@test "follow -j: JSON lines with interface, ifindex, family, address, length" {
+@test "follow -j: JSON lines with interface, ifindex, family, address, length, action" {
 	local ifindex
 	lab_quiet
 	srclog_ok "$C" start -S
@@ -185,7 +185,7 @@ counted() {
 	follow_sees "$S4.251" marker "$S4.251"
 	# Every line is one JSON object of the documented shape.
 	jq -se --arg i "$C" --argjson x "$ifindex" 'length > 0 and all(.[];
-		.interface == $i and .ifindex == $x and (.timestamp_ns | type) == "number" and
+		.interface == $i and .ifindex == $x and .action == "pass" and (.timestamp_ns | type) == "number" and
 		((.family == "ipv4" and (.address | test("^198\\.19\\.")) and .length == 60) or
 		 (.family == "ipv6" and (.address | startswith("2001:db8:")) and .length == 162)))' \
 		"$BG_OUT" >/dev/null || { cat "$BG_OUT"; return 1; }

@@ -59,6 +59,7 @@ struct want_event {
 
 struct obj {
 	const char *desc;
+	const char *file;		/* the object, without .o */
 	struct bpf_object *bpf;
 	int prog, sources, events, config, stats;
 	struct ring_buffer *rb;
@@ -74,8 +75,10 @@ struct obj {
 	uint64_t c0, c1;		/* CLOCK_MONOTONIC_COARSE around it */
 };
 
-static struct obj def = { .desc = "srclog.o" };
-static struct obj small = { .desc = "srclog.o, 4 KiB ring, 1024 sources" };
+static struct obj def = { .desc = "srclog.o", .file = "srclog" };
+static struct obj small = { .desc = "srclog.o, 4 KiB ring, 1024 sources", .file = "srclog" };
+/* The combined object, no rule loaded: it must be srclog, frame for frame. */
+static struct obj both = { .desc = "srclog_filter.o, no rules", .file = "srclog_filter" };
 
 /* ---- frames ---- */
 
@@ -329,11 +332,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		  (unsigned long long)e->timestamp_ns, (unsigned long long)w->t0,
 		  (unsigned long long)w->t1);
 	tap_check(e->ifindex == w->ev.ifindex && e->len == w->ev.len &&
-		  e->family == w->ev.family && e->pad == 0 &&
+		  e->family == w->ev.family && e->action == XDP_PASS &&
 		  !memcmp(e->addr, w->ev.addr, 16),
-		  "event %zu: ifindex %u len %u family %u pad %u addr %02x%02x%02x%02x.., want "
-		  "ifindex %u len %u family %u pad 0 addr %02x%02x%02x%02x..", o->seen,
-		  e->ifindex, e->len, e->family, e->pad, e->addr[0], e->addr[1], e->addr[2],
+		  "event %zu: ifindex %u len %u family %u action %u addr %02x%02x%02x%02x.., want "
+		  "ifindex %u len %u family %u action XDP_PASS addr %02x%02x%02x%02x..", o->seen,
+		  e->ifindex, e->len, e->family, e->action, e->addr[0], e->addr[1], e->addr[2],
 		  e->addr[3], w->ev.ifindex, w->ev.len, w->ev.family, w->ev.addr[0],
 		  w->ev.addr[1], w->ev.addr[2], w->ev.addr[3]);
 	return 0;
@@ -558,8 +561,8 @@ static bool load(struct obj *o, const char *dir, bool shrunk)
 
 	o->ring_bytes = shrunk ? 4096 : SRCLOG_RING_BYTES;
 	o->max_sources = shrunk ? 1024 : SRCLOG_MAX_SOURCES;
-	fd = pkt_load_with(dir, "srclog", &o->bpf, shrunk ? shrink : NULL, NULL);
-	if (!tap_check(fd >= 0, "%s/srclog.o: %s", dir, strerror(-fd)))
+	fd = pkt_load_with(dir, o->file, &o->bpf, shrunk ? shrink : NULL, NULL);
+	if (!tap_check(fd >= 0, "%s/%s.o: %s", dir, o->file, strerror(-fd)))
 		goto out;
 	o->prog = fd;
 	ok = map_is(o, "srclog_sources", BPF_MAP_TYPE_LRU_PERCPU_HASH, sizeof(struct srclog_key), 32, o->max_sources,
@@ -1254,8 +1257,8 @@ static const char *dir;
  * its result line carries no test's name. */
 static bool ready(struct obj *o, bool shrunk)
 {
-	static int ready_def = -1, ready_small = -1;
-	int *r = shrunk ? &ready_small : &ready_def;
+	static int ready_def = -1, ready_small = -1, ready_both = -1;
+	int *r = shrunk ? &ready_small : o == &both ? &ready_both : &ready_def;
 	const char *name = tap.name;
 
 	tap.name = NULL;
@@ -1266,6 +1269,7 @@ static bool ready(struct obj *o, bool shrunk)
 }
 
 #define DEF(name, call) do { if (pkt_want("srclog/" name) && ready(&def, false)) call; } while (0)
+#define BOTH(name, call) do { if (pkt_want("both/" name) && ready(&both, false)) call; } while (0)
 #define SMALL(name, call) do { if (pkt_want("small/" name) && ready(&small, true)) call; } while (0)
 
 /* srclog_test [-t NAME]... [DIR]: the tests whose name holds a NAME (all by default). */
@@ -1290,6 +1294,14 @@ int main(int argc, char **argv)
 	DEF("ring_full", t_ring_full(&def));
 	DEF("lru", t_lru(&def, SRCLOG_MAX_SOURCES + SRCLOG_MAX_SOURCES / 4));
 	DEF("totals", t_totals(&def));
+	BOTH("ipv4", t_ipv4(&both));
+	BOTH("ipv6", t_ipv6(&both));
+	BOTH("tags", t_tags(&both));
+	BOTH("ethertypes", t_ethertypes(&both));
+	BOTH("malformed", t_malformed(&both));
+	BOTH("truncations", t_truncations(&both));
+	BOTH("two_cpus", t_two_cpus(&both));
+	BOTH("totals", t_totals(&both));
 	SMALL("ring_full/1", t_ring_full(&small));
 	SMALL("ring_full/2", t_ring_full(&small));
 	SMALL("lru", t_lru(&small, 4096));

@@ -11,5 +11,5 @@
 
 __u32 maps_btf_srclog_event(const struct srclog_event *e)
 {
-	return e->pad;
+	return e->action;
 }
