@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every C helper in scripts/ answers its command line with: the exit
+ * What every C helper in scripts/lib/ answers its command line with: the exit
  * codes of the README (2 usage or bad input, 3 environment), one line on
  * stderr, and numbers read strictly. The including file defines
  * helper_name (for messages) before it includes this.

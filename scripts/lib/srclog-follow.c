@@ -39,7 +39,7 @@
 #include <bpf/libbpf.h>
 
 #include "mapio.h"
-#include "../maps/srclog_events.h"
+#include "../../maps/srclog_events.h"
 
 #define EXIT_USAGE	2
 #define EXIT_ENV	3

@@ -7,7 +7,7 @@
  * map itself beats reading bpftool's JSON: no text to parse, no process
  * per read, and a layout mismatch is caught before a byte is
  * misinterpreted. Writes the runbook shows (xdping's seeds) still go
- * through bpftool (scripts/bpftool_cmd.h).
+ * through bpftool (scripts/lib/bpftool_cmd.h).
  */
 #ifndef XDPKIT_MAPIO_H
 #define XDPKIT_MAPIO_H

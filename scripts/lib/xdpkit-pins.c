@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdpkit-pins: what scripts/lib.sh asks the kernel and libbpf about pins.
+ * xdpkit-pins: what scripts/lib/lib.sh asks the kernel and libbpf about pins.
  *
  *   xdpkit-pins netns
  *	prints the cookie of the caller's network namespace (SO_NETNS_COOKIE):
