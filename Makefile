@@ -61,7 +61,7 @@ scripts/lib/srclog-follow: scripts/lib/srclog-follow.c scripts/lib/mapio.h $(wil
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/lib/xdpkit-pins: scripts/lib/xdpkit-pins.c
+scripts/lib/xdpkit-pins: scripts/lib/xdpkit-pins.c scripts/lib/mapio.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
