@@ -57,7 +57,7 @@ scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/m
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/lib/srclog-follow: scripts/lib/srclog-follow.c scripts/lib/mapio.h $(wildcard maps/*.h)
+scripts/lib/srclog-follow: scripts/lib/srclog-follow.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
