@@ -16,8 +16,9 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
-HELPERS   := scripts/xdping-map scripts/srclog-map scripts/srclog-follow scripts/xdpkit-pins \
-	     scripts/xdping-srvmap
+# scripts/: the commands an operator runs; scripts/lib/: what they use
+# (lib.sh, these C helpers and their headers) and deps.sh.
+HELPERS   := $(addprefix scripts/lib/,xdping-map srclog-map srclog-follow xdpkit-pins xdping-srvmap)
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/pkt/srcfilter_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
@@ -44,33 +45,33 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/xdping-map: scripts/xdping-map.c scripts/bpftool_cmd.h scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
+scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
-scripts/xdping-srvmap: scripts/xdping-srvmap.c scripts/bpftool_cmd.h scripts/cli.h $(wildcard maps/*.h)
+scripts/lib/xdping-srvmap: scripts/lib/xdping-srvmap.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-scripts/srclog-map: scripts/srclog-map.c scripts/cli.h scripts/mapio.h $(wildcard maps/*.h)
+scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/srclog-follow: scripts/srclog-follow.c scripts/mapio.h $(wildcard maps/*.h)
+scripts/lib/srclog-follow: scripts/lib/srclog-follow.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-scripts/xdpkit-pins: scripts/xdpkit-pins.c
+scripts/lib/xdpkit-pins: scripts/lib/xdpkit-pins.c scripts/lib/mapio.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
-tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
+tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 # One program, its tests in a file per feature (tests/pkt/xdping.h).
 XDPING_TEST_SRCS := $(addprefix tests/pkt/xdping_,test.c frames.c server.c client.c chain.c parsing.c)
-tests/pkt/xdping_test: $(XDPING_TEST_SRCS) tests/pkt/xdping.h tests/pkt/pkt.h scripts/mapio.h \
+tests/pkt/xdping_test: $(XDPING_TEST_SRCS) tests/pkt/xdping.h tests/pkt/pkt.h scripts/lib/mapio.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(XDPING_TEST_SRCS) -o $@ -lbpf
@@ -109,10 +110,10 @@ bpf-headers:
 	done | tr ' ' '\n' | grep '^/' | sort -u
 
 deps-build:
-	$(Q)./scripts/deps.sh build
+	$(Q)./scripts/lib/deps.sh build
 
 deps-check:
-	$(Q)./scripts/deps.sh check
+	$(Q)./scripts/lib/deps.sh check
 
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS)
@@ -122,11 +123,14 @@ demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./scripts/demo.sh
 
+# The commands, lib.sh and the helpers; deps.sh is for building, not installed.
 install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts \
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib \
 		$(DESTDIR)$(PREFIX)/sbin
 	$(Q)install -m 0644 $(XDP_OBJS) $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp/
-	$(Q)install -m 0755 $(HELPERS) scripts/*.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/
+	$(Q)install -m 0755 scripts/*.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/
+	$(Q)install -m 0644 scripts/lib/lib.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib/
+	$(Q)install -m 0755 $(HELPERS) $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib/
 	$(Q)for s in xdping xdping-server srclog; do \
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 
@@ -136,7 +140,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/sbin/srclog
 
 help:
-	@echo 'make            build xdp/*.o and the helpers in scripts/'
+	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'
 	@echo 'sudo make check install what the tests need, build, run the whole suite'
 	@echo 'sudo make demo  install what is missing, build, run xdping in a throwaway lab'
 	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
@@ -161,7 +165,7 @@ VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
 check-build: all $(TEST_BINS) $(TEST_OBJS)
 
 deps-vm:
-	$(Q)./scripts/deps.sh vm
+	$(Q)./scripts/lib/deps.sh vm
 
 check-vm: deps-vm
 	$(Q)$(MAKE) --no-print-directory check-build
@@ -174,5 +178,5 @@ check-vm-ci: deps-vm
 # -- A fresh Debian 12 machine, in a chroot (tests/fresh/run.sh) ----------
 # The README's steps in a minimal root, from a clean clone of REF.
 check-fresh:
-	$(Q)./scripts/deps.sh fresh
+	$(Q)./scripts/lib/deps.sh fresh
 	$(Q)./tests/fresh/run.sh $(REF)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pinned map srclog_config: whether srclog puts frames in the live log.
- * Written by the srclog scripts (via bpftool map update); read by
- * xdp/srclog.o on every frame. Layout: maps/README.md; byte order:
- * maps/layout.h.
+ * Written by scripts/lib/srclog-map log (libbpf; by hand, bpftool map
+ * update); read by xdp/srclog.o on every frame. Layout: maps/README.md;
+ * byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_SRCLOG_CONFIG_H
 #define XDPKIT_MAPS_SRCLOG_CONFIG_H

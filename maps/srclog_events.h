@@ -3,7 +3,7 @@
  * Pinned map srclog_events: the live log, a ring buffer with one record
  * per logged frame. Written by xdp/srclog.o (bpf_ringbuf_reserve, never
  * waiting: a full ring counts ring_full in srclog_stats); read by
- * scripts/srclog-follow. Layout: maps/README.md.
+ * scripts/lib/srclog-follow. Layout: maps/README.md.
  * Byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_SRCLOG_EVENTS_H

@@ -2,8 +2,9 @@
 /*
  * Pinned map srclog_sources: packets, bytes, first and last time seen of
  * every IPv4 and IPv6 source address, per CPU, least recently used
- * sources evicted. Written by xdp/srclog.o; read by the srclog scripts
- * (via bpftool). Layout: maps/README.md.
+ * sources evicted. Written by xdp/srclog.o (scripts/lib/srclog-map reset
+ * deletes); read by scripts/lib/srclog-map top and status (libbpf batch
+ * lookups). Layout: maps/README.md.
  *
  * Byte order: maps/layout.h. Per CPU: a source's totals are the sums of
  * packets and bytes over the CPUs, first_seen_ns the least non-zero one,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pinned map srclog_stats: what xdp/srclog.o saw, per CPU, one entry.
- * Written by xdp/srclog.o; read by the srclog scripts (via bpftool; sum
- * the CPUs). Layout: maps/README.md; byte order: maps/layout.h.
+ * Written by xdp/srclog.o (scripts/lib/srclog-map reset zeroes it); read
+ * by scripts/lib/srclog-map top and status (libbpf; they sum the CPUs).
+ * Layout: maps/README.md; byte order: maps/layout.h.
  *
  * Every frame adds 1 to exactly one of ipv4, ipv6, arp, lldp, other,
  * vlan_deep, truncated and malformed. Every frame counted in ipv4 or

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Pinned map xdping_runs: the xdping runs in progress and their samples.
- * Written by scripts/xdping-map (seed, delete) and xdp/xdping_client.o
- * (chains and samples); read by scripts/xdping-map. Layout: maps/README.md;
- * byte order: maps/layout.h.
+ * Written by scripts/lib/xdping-map (seed, delete) and
+ * xdp/xdping_client.o (chains and samples); read by scripts/lib/xdping-map.
+ * Layout: maps/README.md; byte order: maps/layout.h.
  */
 #ifndef XDPKIT_MAPS_XDPING_RUNS_H
 #define XDPKIT_MAPS_XDPING_RUNS_H

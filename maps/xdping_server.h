@@ -4,7 +4,8 @@
  * `ip link set ... obj xdp/xdping_server.o` creates its own, so what they
  * hold belongs to that attachment (its interface, its network namespace)
  * and goes away with it. scripts/xdping-server.sh fills them after the
- * attach, by map id (`bpftool map update id ...`); until then they are
+ * attach, by map id (scripts/lib/xdping-srvmap prints the `bpftool
+ * batch` commands); until then they are
  * all zero and the object answers nothing (every frame passes).
  * Byte order: maps/layout.h.
  */

@@ -2,7 +2,7 @@
 /*
  * Pinned map xdping_stats: what the xdping objects did, per CPU, one
  * entry per role. Written by xdp/xdping_client.o and xdp/xdping_server.o;
- * read by scripts/xdping-map. Byte order: maps/layout.h (all host order).
+ * read by scripts/lib/xdping-map. Byte order: maps/layout.h (all host order).
  */
 #ifndef XDPKIT_MAPS_XDPING_STATS_H
 #define XDPKIT_MAPS_XDPING_STATS_H

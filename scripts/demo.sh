@@ -21,8 +21,8 @@ Exit: 0 both runs measured everything; 1 a run did not; 2 usage;
 EOF_USAGE
 }
 
-# shellcheck source=scripts/lib.sh
-. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 A=xdpkit-demo-$$-a
 B=xdpkit-demo-$$-b
@@ -73,7 +73,7 @@ main() {
 	need_root
 	need_tools ip bpftool ping unshare
 	need_built "$XK_HOME/xdp/xdping_client.o"
-	need_built "$XK_SCRIPTS/xdping-map"
+	need_built "$XK_LIB/xdping-map"
 
 	# A private mount namespace: the lab's namespace names and its bpffs
 	# are invisible to the host and vanish with this process.

@@ -22,8 +22,8 @@ Exit: 0 done; 2 usage; 3 environment (not root, bpffs unusable).
 EOF_USAGE
 }
 
-# shellcheck source=scripts/lib.sh
-. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 main() {
 	no_args "$@"

@@ -37,11 +37,11 @@ with another XDP program).
 EOF
 }
 
-# shellcheck source=scripts/lib.sh
-. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
-MAP=$XK_SCRIPTS/srclog-map
-FOLLOW=$XK_SCRIPTS/srclog-follow
+MAP=$XK_LIB/srclog-map
+FOLLOW=$XK_LIB/srclog-follow
 OBJ=$XK_HOME/xdp/srclog.o
 PINNED="srclog_sources srclog_events srclog_config srclog_stats"
 ifindex=

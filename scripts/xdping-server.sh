@@ -32,11 +32,11 @@ program, counters out of reach).
 EOF2
 }
 
-# shellcheck source=scripts/lib.sh
-. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
-MAP=$XK_SCRIPTS/xdping-map
-SRVMAP=$XK_SCRIPTS/xdping-srvmap
+MAP=$XK_LIB/xdping-map
+SRVMAP=$XK_LIB/xdping-srvmap
 OBJ=$XK_HOME/xdp/xdping_server.o
 
 # The options, as parse_args leaves them.

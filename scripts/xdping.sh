@@ -36,10 +36,10 @@ for did not arrive (what did is printed, and 'lost' says what did not);
 EOF
 }
 
-# shellcheck source=scripts/lib.sh
-. "$(dirname -- "$(readlink -f -- "$0")")/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
-MAP=$XK_SCRIPTS/xdping-map
+MAP=$XK_LIB/xdping-map
 OBJ=$XK_HOME/xdp/xdping_client.o
 
 # The options, as parse_args leaves them.

@@ -25,8 +25,8 @@ FAR_FS=$XDPKIT_TEST_TMP/bpffs
 # wait_until TIMEOUT CMD... comes from the scripts' own library, so the
 # scripts and the tests wait in one way (its other helpers go unused here:
 # the tests check the scripts with means of their own).
-# shellcheck source=scripts/lib.sh
-. "$XK/scripts/lib.sh"
+# shellcheck source=scripts/lib/lib.sh
+. "$XK/scripts/lib/lib.sh"
 
 # -- labs ----------------------------------------------------------------
 
@@ -250,11 +250,12 @@ server_count() {
 	prog=$(xdp_id "$P" "$NS")
 	map=$(bpftool -j prog show id "$prog" | jq -r '.map_ids[0]')
 	bpftool map pin id "$map" "$pin"
-	"$XK/scripts/xdping-map" stats "$pin" | sed -n "s/^server:.* $1 \([0-9][0-9]*\).*/\1/p"
+	"$XK/scripts/lib/xdping-map" stats "$pin" | sed -n "s/^server:.* $1 \([0-9][0-9]*\).*/\1/p"
 	rm -f "$pin"
 }
 
-# copy_tree: a world-readable copy of scripts/ and xdp/*.o; prints its path.
+# copy_tree: a world-readable copy of scripts/ (with scripts/lib/) and
+# xdp/*.o; prints its path.
 copy_tree() {
 	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
 	mkdir -p "$d/xdp"
@@ -302,10 +303,10 @@ srclog_clean() {
 
 # ns_pins NETNS BPFFS: where the scripts run in NETNS (ip netns exec, with
 # TC_BPF_MNT=BPFFS) pin their maps: every namespace but the suite's own
-# pins under BPFFS/xdpkit/netns/COOKIE (scripts/lib.sh, pin_root).
+# pins under BPFFS/xdpkit/netns/COOKIE (scripts/lib/lib.sh, pin_root).
 ns_pins() {
 	local cookie
-	cookie=$(ip netns exec "$1" "$XK/scripts/xdpkit-pins" netns) || return 1
+	cookie=$(ip netns exec "$1" "$XK/scripts/lib/xdpkit-pins" netns) || return 1
 	printf '%s/xdpkit/netns/%s/xdp/globals\n' "$2" "$cookie"
 }
 

@@ -5,27 +5,27 @@
 XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 
 @test "shellcheck -s sh on every script" {
-	run shellcheck -s sh -x "$XK"/scripts/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run
+	run shellcheck -s sh -x "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run
 	[ "$status" -eq 0 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "every script parses with dash" {
-	for f in "$XK"/scripts/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run; do
+	for f in "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run; do
 		dash -n "$f"
 	done
 }
 
 @test "every entry script sets -eu and never evals" {
-	for f in "$XK"/scripts/*.sh; do
-		case $f in */lib.sh) continue ;; esac
+	for f in "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh; do
+		case $f in */lib/lib.sh) continue ;; esac
 		grep -q '^set -eu$' "$f" || { echo "# no set -eu: $f" >&3; false; }
 	done
-	run grep -nw 'eval' "$XK"/scripts/*.sh
+	run grep -nw 'eval' "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh
 	[ "$status" -eq 1 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "nothing uses ip -force" {
-	run grep -n -- 'ip .*-force\|ip -f\b' "$XK"/scripts/*.sh
+	run grep -n -- 'ip .*-force\|ip -f\b' "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh
 	[ "$status" -eq 1 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 

@@ -120,7 +120,7 @@ top_of() {
 	expect_error 2 "unexpected argument 'extra'" pin-root.sh
 	run --separate-stderr ip netns exec "$A" env TC_BPF_MNT="$SH" "$XK/scripts/pin-root.sh"
 	expect_ok
-	[ "$output" = "${SH}/xdpkit/netns/$(ip netns exec "$A" "$XK/scripts/xdpkit-pins" netns)" ] ||
+	[ "$output" = "${SH}/xdpkit/netns/$(ip netns exec "$A" "$XK/scripts/lib/xdpkit-pins" netns)" ] ||
 		{ show_run; return 1; }
 	ip netns exec "$A" env TC_BPF_MNT="$output" ip link set dev "$XA" xdpgeneric obj "$XK/xdp/srclog.o" sec xdp
 	[ -e "$(ns_pins "$A" "$SH")/srclog_sources" ]

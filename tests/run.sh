@@ -33,8 +33,8 @@ trap 'umount -R "$XDPKIT_TEST_TMP" 2>/dev/null; rmdir "$XDPKIT_TEST_TMP" 2>/dev/
 ip link set lo up
 # The suite's namespace owns its private bpffs: its pins stay at the top,
 # where the tests look; namespaces the tests make pin under
-# xdpkit/netns/COOKIE (scripts/lib.sh, pin_root).
-XDPKIT_ROOT_NETNS=$(./scripts/xdpkit-pins netns 2>/dev/null || true)
+# xdpkit/netns/COOKIE (scripts/lib/lib.sh, pin_root).
+XDPKIT_ROOT_NETNS=$(./scripts/lib/xdpkit-pins netns 2>/dev/null || true)
 export XDPKIT_ROOT_NETNS
 
 if [ "$#" -eq 0 ]; then

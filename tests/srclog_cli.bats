@@ -361,7 +361,7 @@ follow_ends() {
 	run --separate-stderr "$d/scripts/srclog.sh" "$C" start -S
 	expect_error 3 "xdp/srclog.o is missing" srclog.sh
 	d=$(copy_tree)
-	rm "$d/scripts/srclog-follow"
+	rm "$d/scripts/lib/srclog-follow"
 	run --separate-stderr "$d/scripts/srclog.sh" "$C" start -S
 	expect_error 3 "srclog-follow is missing" srclog.sh
 	srclog_clean "$C"

@@ -484,7 +484,7 @@ interrupted() {
 	start_bg "$XDPING" -j -S -c 10 -i 0.01 -W 3 "$C" "$P_ADDR"
 	wait_until 10 run_has_samples 3 ||
 		{ echo "no run with 3 samples: $(cat "$BG_OUT" "$BG_ERR")"; return 1; }
-	"$XK/scripts/xdping-map" purge "$PINS/xdping_runs" "$(ifindex_of "$C")"
+	"$XK/scripts/lib/xdping-map" purge "$PINS/xdping_runs" "$(ifindex_of "$C")"
 	exited "$BG_PID" 10
 	BG_PID=
 	[ "$EXIT_RC" -eq 1 ] || { cat "$BG_OUT" "$BG_ERR"; return 1; }
@@ -501,7 +501,7 @@ interrupted() {
 	ip link add "$OTHER" type veth peer name "${OTHER}x"
 	ip link set dev "$OTHER" xdpgeneric obj "$XK/xdp/xdping_client.o" sec xdp
 	oidx=$(ifindex_of "$OTHER")
-	"$XK/scripts/xdping-map" seed "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242 1
+	"$XK/scripts/lib/xdping-map" seed "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242 1
 
 	start_bg "$XDPING" -S -c 50 -i 0.2 "$C" "$P_ADDR"
 	wait_measuring 50
@@ -522,7 +522,7 @@ interrupted() {
 	# The map stays (the other client uses it), with the other run only.
 	[ -e "$PINS/xdping_runs" ]
 	[ "$(bpftool -j map dump pinned "$PINS/xdping_runs" | jq length)" -eq 1 ]
-	run "$XK/scripts/xdping-map" progress "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242
+	run "$XK/scripts/lib/xdping-map" progress "$PINS/xdping_runs" "$oidx" 198.18.250.9 4242
 	[ "$output" = "0 1" ]
 	[ "$(prog_name "$OTHER")" = xdping_client ]
 }

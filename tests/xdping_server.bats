@@ -220,11 +220,8 @@ local_responder_off() {
 }
 
 @test "not root: exit 3" {
-	local d=$XDPKIT_TEST_TMP/tree.$BATS_TEST_NUMBER
-	mkdir -p "$d/xdp"
-	cp -R "$XK/scripts" "$d/"
-	cp "$XK"/xdp/*.o "$d/xdp/"
-	chmod -R a+rX "$d"
+	local d
+	d=$(copy_tree)
 	cd "$d"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$d/scripts/xdping-server.sh" "$C" start -S
@@ -255,7 +252,7 @@ local_responder_off() {
 	for f in passed answered samples completed errors; do
 		[[ "$output" == *"\"$f\": "* ]] || { echo "# no field $f" >&3; false; }
 	done
-	"$XK/scripts/xdping-map" seed "$PINS/xdping_runs" 1 198.18.0.9 7 3
+	"$XK/scripts/lib/xdping-map" seed "$PINS/xdping_runs" 1 198.18.0.9 7 3
 	run bpftool map dump pinned "$PINS/xdping_runs"
 	for f in ifindex id family sent_ns seq first_seq count done icmp_len addr rtt_ns ttl; do
 		[[ "$output" == *"\"$f\": "* ]] || { echo "# no field $f" >&3; false; }

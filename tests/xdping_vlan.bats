@@ -72,12 +72,12 @@ chain() {
 	local src=$1 dst=$2 tags=$3 pins=/sys/fs/bpf/xdp/globals idx
 	idx=$(ifindex_of "$C")
 	ip link set dev "$C" xdp obj "$XK/xdp/xdping_client.o" sec xdp
-	"$XK/scripts/xdping-map" seed "$pins/xdping_runs" "$idx" "$dst" 22597 25
+	"$XK/scripts/lib/xdping-map" seed "$pins/xdping_runs" "$idx" "$dst" 22597 25
 	answered_tagged -n 1 -t "$tags" "$C" "$MAC" "$src" "$dst"
-	run "$XK/scripts/xdping-map" progress "$pins/xdping_runs" "$idx" "$dst" 22597
+	run "$XK/scripts/lib/xdping-map" progress "$pins/xdping_runs" "$idx" "$dst" 22597
 	[ "$status" -eq 0 ]
 	[ "$output" = "25 25" ]
-	"$XK/scripts/xdping-map" delete "$pins/xdping_runs" "$idx" "$dst" 22597
+	"$XK/scripts/lib/xdping-map" delete "$pins/xdping_runs" "$idx" "$dst" 22597
 	ip link set dev "$C" xdp off
 }
 

@@ -25,7 +25,7 @@ bench: deps-bench
 	$(Q)./tests/bench/bench.sh
 
 deps-bench:
-	$(Q)./scripts/deps.sh bench
+	$(Q)./scripts/lib/deps.sh bench
 
 # Only the two files the reference needs, out of the whole tarball (~8 s,
 # once: they stay in build/ref until make clean).
@@ -54,7 +54,7 @@ $(BENCH_DIR)/reflect_kern.o: tests/bench/reflect_kern.c
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h scripts/mapio.h $(REF_DIR)/xdping.h \
+$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h scripts/lib/mapio.h $(REF_DIR)/xdping.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
@@ -82,7 +82,7 @@ $(BENCH_DIR)/bare_count_shared.o: tests/bench/srclog_bench_kern.c $(wildcard xdp
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(BPF_COMPILE) -DSRCLOG_SHARED -c $< -o $@
 
-$(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h scripts/mapio.h $(wildcard maps/*.h)
+$(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf -lpthread

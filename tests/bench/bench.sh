@@ -46,7 +46,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 3
 fi
 for f in "$BIN" "$REF" "$KERN" "$REFLECT" xdp/pass.o xdp/xdping_client.o xdp/xdping_server.o \
-	scripts/xdping-map build/bench/srclogbench build/bench/srclog_shared.o \
+	scripts/lib/xdping-map build/bench/srclogbench build/bench/srclog_shared.o \
 	build/bench/bare_count.o build/bench/bare_count_shared.o; do
 	[ -e "$f" ] || { echo "bench.sh: $f is missing: run 'sudo make bench'" >&2; exit 3; }
 done

@@ -300,7 +300,7 @@ static void seed_ref(int map, uint16_t seq, uint16_t count)
 static double sample_plain(const struct ucase *c);
 static volatile int reading;
 
-/* A reader like scripts/srclog-follow: it sleeps in epoll until woken or
+/* A reader like scripts/lib/srclog-follow: it sleeps in epoll until woken or
  * 100 ms have passed, then drains what is there (events thrown away). */
 static int drop_event(void *ctx, void *data, size_t size)
 {

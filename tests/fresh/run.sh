@@ -8,7 +8,7 @@
 # user runs them:
 #
 #   make demo                   deps.sh build, make, the demo lab
-#   ./scripts/deps.sh check     what 'make check' installs first
+#   ./scripts/lib/deps.sh check     what 'make check' installs first
 #   make                        nothing left to build
 #   packet tests                tests/run.sh tests/pkt/*_test
 #                               (XDPKIT_FRESH_TESTS=all: 'make check', the whole suite)
@@ -106,7 +106,7 @@ if [ "${XDPKIT_FRESH_NS:-}" != 1 ]; then
 	pkt | all) ;;
 	*) die 2 "XDPKIT_FRESH_TESTS must be 'pkt' or 'all', not '$XDPKIT_FRESH_TESTS'" ;;
 	esac
-	command -v git >/dev/null 2>&1 || die 3 "'git' not found; sudo ./scripts/deps.sh fresh installs it"
+	command -v git >/dev/null 2>&1 || die 3 "'git' not found; sudo ./scripts/lib/deps.sh fresh installs it"
 	XK=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
 	ref=${1:-HEAD}
 	# safe.directory: a user other than the clone's owner may still ask
@@ -117,7 +117,7 @@ if [ "${XDPKIT_FRESH_NS:-}" != 1 ]; then
 		die 2 "unknown REF '$ref': not a commit of $XK"
 
 	[ "$(id -u)" -eq 0 ] || die 3 "must run as root (it builds and chroots into a Debian root)"
-	command -v mmdebstrap >/dev/null 2>&1 || die 3 "'mmdebstrap' not found; sudo ./scripts/deps.sh fresh installs it"
+	command -v mmdebstrap >/dev/null 2>&1 || die 3 "'mmdebstrap' not found; sudo ./scripts/lib/deps.sh fresh installs it"
 	command -v unshare >/dev/null 2>&1 || die 3 "'unshare' not found; install util-linux"
 	apt_sources | grep -q " $SUITE main\$" ||
 		die 3 "no Debian '$SUITE' entry with 'main' in /etc/apt/sources.list or /etc/apt/sources.list.d/"
@@ -240,7 +240,7 @@ fi
 chown -R 1000:1000 "${ROOT}${SRC%/*}"
 
 step "make demo" make demo
-step "deps.sh check" ./scripts/deps.sh check
+step "deps.sh check" ./scripts/lib/deps.sh check
 step "make" make
 if [ "${XDPKIT_FRESH_TESTS:-pkt}" = all ]; then
 	tests="make check"

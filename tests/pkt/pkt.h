@@ -28,7 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 /* Per-CPU sums, as the helpers read them: mapio_percpu_sum(). */
-#include "../../scripts/mapio.h"
+#include "../../scripts/lib/mapio.h"
 
 /* ---- TAP: one result line per test, the first failed check described ---- */
 

@@ -31,7 +31,7 @@ fail() {
 
 [ "$(id -u)" -eq 0 ] || fail "run as root (sudo make check-vm): the guest reads the host's files as root"
 for t in qemu-system-x86_64 busybox cpio timeout; do
-	command -v "$t" >/dev/null 2>&1 || fail "'$t' not found (scripts/deps.sh vm installs it)"
+	command -v "$t" >/dev/null 2>&1 || fail "'$t' not found (scripts/lib/deps.sh vm installs it)"
 done
 case $tree in
 *[!A-Za-z0-9_./+-]*) fail "the tree's path '$tree' has characters the kernel command line cannot carry" ;;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every C helper in scripts/ answers its command line with: the exit
+ * What every C helper in scripts/lib/ answers its command line with: the exit
  * codes of the README (2 usage or bad input, 3 environment), one line on
  * stderr, and numbers read strictly. The including file defines
  * helper_name (for messages) before it includes this.
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define EXIT_USAGE	2
 #define EXIT_ENV	3
@@ -19,6 +20,13 @@
 static inline void die(int code, const char *what, const char *arg)
 {
 	fprintf(stderr, "%s: %s%s%s\n", helper_name, what, arg ? ": " : "", arg ? arg : "");
+	exit(code);
+}
+
+/* "helper: what: arg: the error err names", then exit(code). */
+static inline void die_err(int code, const char *what, const char *arg, int err)
+{
+	fprintf(stderr, "%s: %s: %s: %s\n", helper_name, what, arg, strerror(err));
 	exit(code);
 }
 

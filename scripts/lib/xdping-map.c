@@ -4,7 +4,7 @@
  * keys and values from maps/xdping_runs.h and maps/xdping_stats.h and
  * hands them to bpftool to write (seed, delete, purge: the commands the
  * README shows, printed by -n); it reads the pins itself, through libbpf
- * (scripts/mapio.h), and turns what they hold into text.
+ * (scripts/lib/mapio.h), and turns what they hold into text.
  *
  *   xdping-map [-n] seed   PIN IFINDEX ADDR ID COUNT
  *   xdping-map [-n] delete PIN IFINDEX ADDR ID
@@ -41,8 +41,8 @@ static const char *helper_name = "xdping-map";
 
 #include "bpftool_cmd.h"
 #include "mapio.h"
-#include "../maps/xdping_runs.h"
-#include "../maps/xdping_stats.h"
+#include "../../maps/xdping_runs.h"
+#include "../../maps/xdping_stats.h"
 
 #define EXIT_INCOMPLETE	1
 

@@ -41,11 +41,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "mapio.h"
-#include "../maps/srclog_events.h"
+static const char *helper_name = "srclog-follow";
 
-#define EXIT_USAGE	2
-#define EXIT_ENV	3
+#include "cli.h"
+#include "mapio.h"
+#include "../../maps/srclog_events.h"
+
 #define POLL_MS		100
 #define CHECK_NS	1000000000ull	/* how often the pin is looked at */
 #define NAME_CACHE	16
@@ -73,13 +74,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: srclog-follow [-j] [-a] [-n COUNT] [-i IFNAME] PIN_DIR|RINGBUF_PIN\n");
 	exit(EXIT_USAGE);
-}
-
-static void die(int code, const char *what, const char *arg, int err)
-{
-	fprintf(stderr, "srclog-follow: %s: %s%s%s\n", what, arg, err ? ": " : "",
-		err ? strerror(err) : "");
-	exit(code);
 }
 
 static uint64_t now_ns(void)
@@ -184,7 +178,6 @@ int main(int argc, char **argv)
 	char path[PATH_MAX];
 	struct stat st;
 	uint64_t next_check;
-	char *end;
 	int opt, fd, n;
 
 	opterr = 0;
@@ -198,15 +191,14 @@ int main(int argc, char **argv)
 			json = 1;
 			break;
 		case 'n':
-			errno = 0;
-			want_count = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || !want_count)
-				die(EXIT_USAGE, "not a count of events (1 or more)", optarg, 0);
+			want_count = number(optarg, ULONG_MAX, "not a count of events (1 or more)");
+			if (!want_count)
+				die(EXIT_USAGE, "not a count of events (1 or more)", optarg);
 			break;
 		case 'i':
 			only_ifindex = if_nametoindex(optarg);
 			if (!only_ifindex)
-				die(EXIT_USAGE, "no such interface", optarg, 0);
+				die(EXIT_USAGE, "no such interface", optarg);
 			break;
 		default:
 			usage();
@@ -216,19 +208,19 @@ int main(int argc, char **argv)
 		usage();
 
 	if (stat(argv[optind], &st))
-		die(EXIT_ENV, "cannot open the ring buffer", argv[optind], errno);
+		die_err(EXIT_ENV, "cannot open the ring buffer", argv[optind], errno);
 	if (S_ISDIR(st.st_mode))
 		n = snprintf(path, sizeof(path), "%s/srclog_events", argv[optind]);
 	else
 		n = snprintf(path, sizeof(path), "%s", argv[optind]);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		die(EXIT_USAGE, "path too long", argv[optind], 0);
+		die(EXIT_USAGE, "path too long", argv[optind]);
 	/* A ring buffer has no key or value: both sizes are 0. */
 	if (mapio_open(&ring, path, BPF_MAP_TYPE_RINGBUF, 0, 0, 0))
-		die(EXIT_ENV, "not the ring buffer maps/srclog_events.h describes", ring.err, 0);
+		die(EXIT_ENV, "not the ring buffer maps/srclog_events.h describes", ring.err);
 	fd = ring.fd;
 	if (stat(path, &st))
-		die(EXIT_ENV, "cannot open the ring buffer", path, errno);
+		die_err(EXIT_ENV, "cannot open the ring buffer", path, errno);
 
 	/* No SA_RESTART: a signal ends the wait in ring_buffer__poll() at once. */
 	sa.sa_handler = on_signal;
@@ -239,7 +231,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	rb = ring_buffer__new(fd, on_event, NULL, NULL);
 	if (!rb)
-		die(EXIT_ENV, "cannot map the ring buffer", path, errno);
+		die_err(EXIT_ENV, "cannot map the ring buffer", path, errno);
 
 	next_check = now_ns() + CHECK_NS;
 	while (!stop) {
@@ -253,7 +245,7 @@ int main(int argc, char **argv)
 			n = ring_buffer__consume(rb);
 		if (n < 0 && n != -EINTR && n != -ECANCELED) {
 			ring_buffer__free(rb);
-			die(EXIT_ENV, "reading the ring buffer", path, -n);
+			die_err(EXIT_ENV, "reading the ring buffer", path, -n);
 		}
 		if (now_ns() >= next_check) {
 			if (!same_pin(path, &st))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xdpkit-pins: what scripts/lib.sh asks the kernel and libbpf about pins.
+ * xdpkit-pins: what scripts/lib/lib.sh asks the kernel and libbpf about pins.
  *
  *   xdpkit-pins netns
  *	prints the cookie of the caller's network namespace (SO_NETNS_COOKIE):
@@ -20,7 +20,6 @@
  * Exit 2: usage. Errors: one line on stderr.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "mapio.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -61,20 +61,6 @@ static int netns_cookie(void)
 	close(fd);
 	printf("%llu\n", cookie);
 	return 0;
-}
-
-/* The kind of BPF object an fd holds, from its anon inode name. */
-static int fd_is_map(int fd)
-{
-	char link[64], target[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return 0;
-	target[n] = '\0';
-	return strcmp(target, "anon_inode:bpf-map") == 0;
 }
 
 static const char *base_name(const char *path)
@@ -111,41 +97,29 @@ static int check(const char *obj_path, const char *pin_dir)
 	}
 	bpf_object__for_each_map(map, obj) {
 		const char *pin = bpf_map__pin_path(map);
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
 		char diff[256] = "";
-		int fd;
+		struct mapio m;
 
 		if (!pin || access(pin, F_OK) != 0)
 			continue;
-		fd = bpf_obj_get(pin);
-		if (fd < 0 || !fd_is_map(fd)) {
-			printf("%s exists but is not a BPF map, where %s pins its map %s\n",
-			       pin, base_name(obj_path), bpf_map__name(map));
-			if (fd >= 0)
-				close(fd);
+		if (mapio_get(&m, pin)) {
+			printf("%s, where %s pins its map %s\n", m.err, base_name(obj_path),
+			       bpf_map__name(map));
 			rc = EXIT_MISMATCH;
 			break;
 		}
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
-			fprintf(stderr, "%s: cannot read what %s is: %s\n", helper_name, pin, strerror(errno));
-			close(fd);
-			rc = EXIT_ENV;
-			break;
-		}
-		close(fd);
-		if (info.type != bpf_map__type(map)) {
-			const char *have = libbpf_bpf_map_type_str(info.type);
+		close(m.fd);
+		if (m.info.type != bpf_map__type(map)) {
+			const char *have = libbpf_bpf_map_type_str(m.info.type);
 			const char *want = libbpf_bpf_map_type_str(bpf_map__type(map));
 
 			snprintf(diff, sizeof(diff), "type %s, not %s",
 				 have ? have : "unknown", want ? want : "unknown");
 		}
-		differ(diff, sizeof(diff), "key size", info.key_size, bpf_map__key_size(map), 0);
-		differ(diff, sizeof(diff), "value size", info.value_size, bpf_map__value_size(map), 0);
-		differ(diff, sizeof(diff), "max entries", info.max_entries, bpf_map__max_entries(map), 0);
-		differ(diff, sizeof(diff), "flags", info.map_flags, bpf_map__map_flags(map), 1);
+		differ(diff, sizeof(diff), "key size", m.info.key_size, bpf_map__key_size(map), 0);
+		differ(diff, sizeof(diff), "value size", m.info.value_size, bpf_map__value_size(map), 0);
+		differ(diff, sizeof(diff), "max entries", m.info.max_entries, bpf_map__max_entries(map), 0);
+		differ(diff, sizeof(diff), "flags", m.info.map_flags, bpf_map__map_flags(map), 1);
 		if (diff[0]) {
 			printf("%s is not the map %s declares: %s\n", pin, base_name(obj_path), diff);
 			rc = EXIT_MISMATCH;

@@ -25,7 +25,7 @@
 static const char *helper_name = "xdping-srvmap";
 
 #include "bpftool_cmd.h"
-#include "../maps/xdping_server.h"
+#include "../../maps/xdping_server.h"
 
 static unsigned long ids[6];
 enum { CONF, ADDR4, ADDR6, VLANS, ALLOW4, ALLOW6 };

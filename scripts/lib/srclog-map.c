@@ -44,9 +44,9 @@ static const char *helper_name = "srclog-map";
 
 #include "cli.h"
 #include "mapio.h"
-#include "../maps/srclog_sources.h"
-#include "../maps/srclog_stats.h"
-#include "../maps/srclog_config.h"
+#include "../../maps/srclog_sources.h"
+#include "../../maps/srclog_stats.h"
+#include "../../maps/srclog_config.h"
 
 /* Per-CPU values read in one batch call: at most this many bytes. */
 #define BATCH_BYTES	(4u << 20)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the C helpers in scripts/ that write maps through bpftool share:
+ * What the C helpers in scripts/lib/ that write maps through bpftool share:
  * bpftool command lines built from map bytes (the commands the README
  * shows, printed as they are with -n), run without a shell. Reading a pin
- * is scripts/mapio.h's (libbpf), never bpftool's output parsed. The
+ * is scripts/lib/mapio.h's (libbpf), never bpftool's output parsed. The
  * including file defines helper_name (for messages) before it includes
  * this.
  */

@@ -18,8 +18,11 @@ export PATH
 
 XK_PROG=${0##*/}
 
-# XK_HOME: the checkout (or install) holding xdp/ and scripts/.
+# XK_SCRIPTS: where the running command is (scripts/); XK_LIB: this
+# file and the C helpers (scripts/lib/); XK_HOME: the checkout (or
+# install) holding xdp/ and scripts/.
 XK_SCRIPTS=$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
+XK_LIB=$XK_SCRIPTS/lib
 XK_HOME=${XK_SCRIPTS%/*}
 
 warn() {
@@ -202,7 +205,7 @@ bpffs_init() {
 		*) break ;;
 		esac
 	done
-	need_built "$XK_SCRIPTS/xdpkit-pins"
+	need_built "$XK_LIB/xdpkit-pins"
 	if [ "$(stat -f -c %T -- "$XK_BPFFS" 2>/dev/null)" != bpf_fs ]; then
 		bpffs_mount
 	elif XK_MADE=$(readlink -- "$XK_BPFFS/$XK_MARK" 2>/dev/null); then
@@ -268,7 +271,7 @@ netns_is_init() {
 # under $XK_BPFFS/xdpkit/netns/COOKIE. A cookie is never reused while the
 # kernel runs, so a namespace never inherits the pins of a dead one.
 pin_root() {
-	XK_NETNS=$("$XK_SCRIPTS/xdpkit-pins" netns) ||
+	XK_NETNS=$("$XK_LIB/xdpkit-pins" netns) ||
 		die 3 "cannot tell which network namespace this is"
 	case $XK_BPFFS in
 	*/xdpkit/netns/"$XK_NETNS")
@@ -330,7 +333,7 @@ bpffs_done() {
 pins_fit() {
 	[ -d "$XK_PINS" ] || return 0
 	local why
-	why=$("$XK_SCRIPTS/xdpkit-pins" check "$1" "$XK_PINS" 2>&1) && return 0
+	why=$("$XK_LIB/xdpkit-pins" check "$1" "$XK_PINS" 2>&1) && return 0
 	case $why in
 	"$XK_PINS/"*) die 3 "$why; left in place (remove it if nothing uses it)" ;;
 	'') die 3 "cannot compare the pins in $XK_PINS with $1" ;;
