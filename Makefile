@@ -18,7 +18,8 @@ CFLAGS     += -Wall -Wextra -Werror -std=gnu11
 XDP_OBJS  := $(patsubst %.c,%.o,$(wildcard xdp/*.c))
 # scripts/: the commands an operator runs; scripts/lib/: what they use
 # (lib.sh, these C helpers and their headers) and deps.sh.
-HELPERS   := $(addprefix scripts/lib/,xdping-map srclog-map srclog-follow xdpkit-pins xdping-srvmap)
+HELPERS   := $(addprefix scripts/lib/,xdping-map srclog-map srclog-follow xdpkit-pins xdping-srvmap \
+				     srcfilter-map)
 TEST_BINS := tests/pkt/xdping_test tests/pkt/srclog_test tests/pkt/srcfilter_test tests/tools/blast tests/tools/vecho \
 	     tests/tools/flood tests/tools/relay
 TEST_OBJS := tests/xdp/drop_once.o tests/xdp/drop_after.o tests/xdp/srclog_small.o tests/xdp/srclog_shared.o \
@@ -54,6 +55,10 @@ scripts/lib/xdping-srvmap: scripts/lib/xdping-srvmap.c scripts/lib/bpftool_cmd.h
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+
+scripts/lib/srcfilter-map: scripts/lib/srcfilter-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 

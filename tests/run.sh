@@ -20,8 +20,14 @@ fi
 
 # Inside: fresh mounts nobody else sees. /tmp too: what bats and the tests
 # leave there goes with the namespace, even when the run is killed.
-mount -t bpf bpf /sys/fs/bpf
 mount -t tmpfs tmpfs /tmp
+# No bpffs of the host's either: ip -n hides /sys/fs/bpf and then takes
+# any other bpf mount it finds, whose pins would outlive the run and leak
+# counts into the next one.
+awk '$3 == "bpf" { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
+	umount -l "$m"
+done
+mount -t bpf bpf /sys/fs/bpf
 mkdir -p /run/netns
 mount -t tmpfs tmpfs /run/netns
 XDPKIT_TEST_TMP=$(mktemp -d /tmp/xdpkit-test.XXXXXX)
