@@ -136,13 +136,13 @@ install: all
 	$(Q)install -m 0755 scripts/*.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/
 	$(Q)install -m 0644 scripts/lib/lib.sh $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib/
 	$(Q)install -m 0755 $(HELPERS) $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib/
-	$(Q)for s in xdping xdping-server srclog; do \
+	$(Q)for s in xdping xdping-server srclog srcfilter; do \
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
-		$(DESTDIR)$(PREFIX)/sbin/srclog
+		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
 
 help:
 	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'

@@ -14,13 +14,14 @@ usage: srcfilter.sh IFACE start [-N|-S] [-l]
        srcfilter.sh IFACE add [-a drop|count|allow] [--force] PREFIX...
        srcfilter.sh IFACE load [-a drop|count|allow] [--force] FILE|-
        srcfilter.sh IFACE del PREFIX...
-       srcfilter.sh IFACE list [-j] | stats [-j] | status | flush | stop
+       srcfilter.sh IFACE list [-j] | stats [-j] | save | status | flush | stop
        srcfilter.sh IFACE apply --confirm SECONDS [--force] FILE|-
        srcfilter.sh IFACE confirm
 
   start    attach xdp/srcfilter.o to IFACE (-N native, -S generic; default:
            the kernel chooses); -l attaches xdp/srclog_filter.o instead,
-           which also does all srclog does (srclog.sh works with it)
+           which also does all srclog does, live log on (srclog.sh works
+           with it, and its log marks the frames dropped)
   add      rules for each PREFIX (ADDRESS[/LEN], IPv4 or IPv6), with the
            action -a (default drop); an existing rule takes the new action
            and keeps its counters. A drop rule for 0.0.0.0/0 or ::/0 needs
@@ -31,6 +32,7 @@ usage: srcfilter.sh IFACE start [-N|-S] [-l]
   del      remove the rules of each PREFIX
   list     the rules with packets, bytes and seconds since the last hit;
            -j: a JSON array
+  save     the rules in load's format (a backup: 'save > FILE', 'load FILE')
   stats    IFACE's totals: XDP_PASS, XDP_DROP, and why (not IP,
            malformed, unmatched, allowed, counted, dropped); -j: JSON
   status   whether srcfilter is attached, its rules, a pending apply
@@ -124,8 +126,8 @@ parse_args() {
 			*) die 2 "unknown option -$OPTARG for $cmd (see $XK_PROG --help)" ;;
 			esac
 		done ;;
-	del | status | flush | stop | confirm | _rollback) ;;
-	*) die 2 "unknown command '$cmd': start, add, load, del, list, stats, status, flush, apply, confirm or stop" ;;
+	del | save | status | flush | stop | confirm | _rollback) ;;
+	*) die 2 "unknown command '$cmd': start, add, load, del, list, save, stats, status, flush, apply, confirm or stop" ;;
 	esac
 	shift $((OPTIND - 1))
 	case $cmd in
@@ -160,7 +162,7 @@ is_ours() {
 # -- commands ------------------------------------------------------------
 
 cmd_start() {
-	local obj=$XK_HOME/xdp/srcfilter.o pins=$PINNED
+	local obj="$XK_HOME/xdp/srcfilter.o" pins="$PINNED"
 	if is_ours "$1"; then
 		echo "srcfilter already attached to $iface (prog ${1%% *}, ${1#* })"
 		return 0
@@ -177,12 +179,14 @@ cmd_start() {
 	# a device that had this ifindex before may have left rules: never inherit them
 	# shellcheck disable=SC2086 # one word per pin name
 	attach_own "$iface" "$mode" "$obj" $pins
-	if ! "$MAP" flush "$XK_PINS" "$ifindex" >/dev/null; then
+	# and with srclog in it, its live log on, as srclog.sh start does
+	if ! "$MAP" flush "$XK_PINS" "$ifindex" >/dev/null ||
+		{ [ -n "$with_log" ] && ! "$XK_LIB/srclog-map" log "$XK_PINS" on; }; then
 		xdp_detach_own "$iface" || true
 		# shellcheck disable=SC2086
 		pins_release $pins
 		bpffs_done
-		die 3 "cannot clear old rules in $XK_PINS"
+		die 3 "cannot set up the maps in $XK_PINS"
 	fi
 	say_attached "$iface" "$(xdp_prog "$iface")"
 }
@@ -230,6 +234,10 @@ cmd_load() {
 cmd_list() {
 	# shellcheck disable=SC2086
 	exec "$MAP" $json list "$XK_PINS" "$ifindex"
+}
+
+cmd_save() {
+	exec "$MAP" save "$XK_PINS" "$ifindex"
 }
 
 cmd_stats() {
@@ -286,6 +294,7 @@ cmd_apply() {
 	self=$(readlink -f -- "$0")
 	# its own session: the timer outlives the shell (and the connection)
 	# that ran apply
+	# shellcheck disable=SC2016 # expanded by the timer's shell
 	setsid sh -c 'sleep "$1" && exec "$2" "$3" _rollback' sh "$confirm_s" "$self" "$iface" \
 		</dev/null >/dev/null 2>&1 &
 	echo "$!" >"$pending/pid"

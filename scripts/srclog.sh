@@ -156,12 +156,24 @@ parse_args() {
 	esac
 }
 
+# is_ours "ID NAME MODE": whether the program logs sources: srclog.o, or
+# srcfilter's srclog_filter.o, which does all srclog.o does.
+is_ours() {
+	case $1 in
+	*" srclog "* | *" srclog_filter "*) return 0 ;;
+	esac
+	return 1
+}
+
 # cmd_start CURRENT: attach and switch the log; on srclog already attached
 # (CURRENT, "ID NAME MODE"), only switch the log.
 cmd_start() {
 	case $1 in
-	*" srclog "*)
-		echo "srclog already attached to $iface (prog ${1%% *})"
+	*" srclog "* | *" srclog_filter "*)
+		case $1 in
+		*" srclog_filter "*) echo "srclog already runs on $iface, in srcfilter's srclog_filter (prog ${1%% *})" ;;
+		*) echo "srclog already attached to $iface (prog ${1%% *})" ;;
+		esac
 		"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
 		return 0 ;;
 	esac
@@ -179,6 +191,9 @@ cmd_start() {
 }
 
 cmd_stop() {
+	case $1 in
+	*" srclog_filter "*) die 3 "srclog runs inside srcfilter's program on $iface: 'srcfilter.sh $iface stop' detaches both" ;;
+	esac
 	# shellcheck disable=SC2086 # one word per pin name
 	stop_own "$iface" "$1" srclog $PINNED
 }
@@ -210,10 +225,7 @@ cmd_follow() {
 	READER=$!
 	trap 'kill "$READER" 2>/dev/null || true; wait "$READER" 2>/dev/null || true; exit 0' INT TERM HUP
 	while kill -0 "$READER" 2>/dev/null; do
-		case $(xdp_prog "$iface") in
-		*" srclog "*) ;;
-		*) kill "$READER" 2>/dev/null || true ;;
-		esac
+		is_ours "$(xdp_prog "$iface")" || kill "$READER" 2>/dev/null || true
 		sleep 0.5
 	done
 	wait "$READER" || exit $?
@@ -230,22 +242,16 @@ main() {
 	iface_check "$iface"
 	ifindex=$(iface_index "$iface")
 	current=$(xdp_prog "$iface")
-	case $current in
-	"" | *" srclog "*) ;;
-	*) [ "$cmd" != start ] ||
-		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one" ;;
-	esac
+	if [ -n "$current" ] && ! is_ours "$current" && [ "$cmd" = start ]; then
+		die 3 "$iface already has an XDP program (${current#* }); xdpkit never replaces one"
+	fi
 	bpffs_init
-	case $current in
-	*" srclog "*) ;;
-	*)
-		# only start and stop have something to do where srclog is not
-		if [ "$cmd" != start ] && [ "$cmd" != stop ]; then
-			bpffs_done
-			[ "$cmd" != status ] || { echo "srclog not attached to $iface"; exit 1; }
-			die 1 "srclog is not running on $iface (start it with: $XK_PROG $iface start)"
-		fi ;;
-	esac
+	# only start and stop have something to do where srclog is not
+	if ! is_ours "$current" && [ "$cmd" != start ] && [ "$cmd" != stop ]; then
+		bpffs_done
+		[ "$cmd" != status ] || { echo "srclog not attached to $iface"; exit 1; }
+		die 1 "srclog is not running on $iface (start it with: $XK_PROG $iface start)"
+	fi
 	"cmd_$cmd" "$current"
 }
 
