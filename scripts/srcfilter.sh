@@ -133,7 +133,12 @@ parse_args() {
 	case $cmd in
 	add | del)
 		[ "$#" -ge 1 ] || die 2 "$cmd needs at least one PREFIX"
-		prefixes=$# ;;
+		prefixes=$#
+		for opt in "$@"; do
+			case $opt in
+			-*) die 2 "'$opt' after a PREFIX: options go before the prefixes (see $XK_PROG --help)" ;;
+			esac
+		done ;;
 	load | apply)
 		[ "$#" -eq 1 ] || die 2 "$cmd takes one FILE (- for stdin)"
 		file=$1 ;;
@@ -176,11 +181,13 @@ cmd_start() {
 		pins="$PINNED $LOG_PINNED"
 	fi
 	need_built "$obj"
-	# a device that had this ifindex before may have left rules: never inherit them
+	# a device that had this ifindex before may have left rules, and an
+	# apply pending with their roll-back: never inherit either
+	cancel_pending
 	# shellcheck disable=SC2086 # one word per pin name
 	attach_own "$iface" "$mode" "$obj" $pins
 	# and with srclog in it, its live log on, as srclog.sh start does
-	if ! "$MAP" flush "$XK_PINS" "$ifindex" >/dev/null ||
+	if ! "$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex" >/dev/null ||
 		{ [ -n "$with_log" ] && ! "$XK_LIB/srclog-map" log "$XK_PINS" on; }; then
 		xdp_detach_own "$iface" || true
 		# shellcheck disable=SC2086
@@ -195,7 +202,7 @@ cmd_stop() {
 	local name=srcfilter
 	cancel_pending
 	if is_ours "$1"; then
-		"$MAP" flush "$XK_PINS" "$ifindex" >/dev/null || warn "could not remove the rules of $iface"
+		"$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex" >/dev/null || warn "could not remove the rules of $iface"
 		case $1 in
 		*" srclog_filter "*) name=srclog_filter ;;
 		esac
@@ -207,33 +214,33 @@ cmd_stop() {
 cmd_status() {
 	local n
 	say_attached "$iface" "$1"
-	n=$("$MAP" save "$XK_PINS" "$ifindex" | wc -l)
+	n=$("$MAP" -n "$XK_PROG" save "$XK_PINS" "$ifindex" | wc -l)
 	echo "rules: $n"
 	if [ -f "$pending/deadline" ]; then
 		echo "apply pending: the previous rules come back in $(($(cat "$pending/deadline") - $(now_s))) s unless '$XK_PROG $iface confirm'"
 	fi
-	"$MAP" stats "$XK_PINS" "$ifindex"
+	"$MAP" -n "$XK_PROG" stats "$XK_PINS" "$ifindex"
 }
 
 cmd_add() {
 	shift $(($# - prefixes))
 	# shellcheck disable=SC2086 # empty -f vanishes
-	"$MAP" $force add "$XK_PINS" "$ifindex" "$action" "$@"
+	"$MAP" -n "$XK_PROG" $force add "$XK_PINS" "$ifindex" "$action" "$@"
 }
 
 cmd_del() {
 	shift $(($# - prefixes))
-	"$MAP" del "$XK_PINS" "$ifindex" "$@"
+	"$MAP" -n "$XK_PROG" del "$XK_PINS" "$ifindex" "$@"
 }
 
 cmd_load() {
 	# shellcheck disable=SC2086 # empty -f vanishes
-	"$MAP" $force load "$XK_PINS" "$ifindex" "$action" "$file"
+	"$MAP" -n "$XK_PROG" $force load "$XK_PINS" "$ifindex" "$action" "$file"
 }
 
 cmd_list() {
 	# shellcheck disable=SC2086
-	exec "$MAP" $json list "$XK_PINS" "$ifindex"
+	exec "$MAP" -n "$XK_PROG" $json list "$XK_PINS" "$ifindex"
 }
 
 cmd_save() {
@@ -242,12 +249,12 @@ cmd_save() {
 
 cmd_stats() {
 	# shellcheck disable=SC2086
-	exec "$MAP" $json stats "$XK_PINS" "$ifindex"
+	exec "$MAP" -n "$XK_PROG" $json stats "$XK_PINS" "$ifindex"
 }
 
 cmd_flush() {
 	cancel_pending
-	"$MAP" flush "$XK_PINS" "$ifindex"
+	"$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex"
 }
 
 # -- apply, confirm, roll-back -------------------------------------------
@@ -256,6 +263,12 @@ now_s() {
 	local up rest
 	read -r up rest </proc/uptime
 	echo "${up%.*}"
+}
+
+# timer_alive: whether the pending apply's timer still runs.
+timer_alive() {
+	local pid
+	[ -f "$pending/pid" ] && read -r pid <"$pending/pid" && kill -0 "$pid" 2>/dev/null
 }
 
 # cancel_pending: stops the timer of a pending apply and forgets it.
@@ -270,34 +283,45 @@ cancel_pending() {
 	rmdir -- "$RUN_DIR" 2>/dev/null || true
 }
 
-# cmd_apply: the new rules in place, the old ones saved, the timer started;
-# a bad FILE changes nothing and leaves nothing.
+# cmd_apply: the old rules saved and the timer started, then the new
+# rules in place: an apply killed halfway (its session cut by the very
+# rules it writes) is still rolled back. A bad FILE changes nothing and
+# leaves nothing.
 cmd_apply() {
-	local new self
+	local self
 	if [ -d "$pending" ]; then
-		die 3 "an apply is pending on $iface: '$XK_PROG $iface confirm' it, or wait for its roll-back"
+		if [ -f "$pending/pid" ] && ! timer_alive; then
+			# its timer is gone (killed, or its roll-back could not run):
+			# nothing will ever come back from it
+			cancel_pending
+		elif [ -f "$pending/pid" ]; then
+			die 3 "an apply is pending on $iface: '$XK_PROG $iface confirm' it, or wait for its roll-back"
+		else
+			die 3 "an apply is under way on $iface (or was killed before it changed a rule: '$XK_PROG $iface confirm' clears it)"
+		fi
 	fi
-	mkdir -p -- "$RUN_DIR"
-	mkdir -m 0700 -- "$pending" || die 3 "cannot make $pending"
-	new=$pending/new
-	if ! cat -- "$file" >"$new" || ! "$MAP" save "$XK_PINS" "$ifindex" >"$pending/previous"; then
+	mkdir -p -- "$RUN_DIR" 2>/dev/null || die 3 "cannot make $RUN_DIR"
+	mkdir -m 0700 -- "$pending" 2>/dev/null || die 3 "an apply is under way on $iface"
+	if ! "$MAP" -n "$XK_PROG" save "$XK_PINS" "$ifindex" >"$pending/previous"; then
 		cancel_pending
 		die 3 "cannot save the rules of $iface in $pending"
 	fi
-	# shellcheck disable=SC2086 # empty -f vanishes
-	if ! "$MAP" $force replace "$XK_PINS" "$ifindex" "$action" "$new" >/dev/null; then
-		cancel_pending
-		exit 2
-	fi
-	rm -f -- "$new"
+	# the program the saved rules belong to: a roll-back never writes them
+	# for another one (a new device that got the same ifindex)
+	echo "${1%% *}" >"$pending/prog"
 	echo "$(($(now_s) + confirm_s))" >"$pending/deadline"
 	self=$(readlink -f -- "$0")
 	# its own session: the timer outlives the shell (and the connection)
 	# that ran apply
-	# shellcheck disable=SC2016 # expanded by the timer's shell
+	# shellcheck disable=SC2016 # expanded by the timer's own sh
 	setsid sh -c 'sleep "$1" && exec "$2" "$3" _rollback' sh "$confirm_s" "$self" "$iface" \
 		</dev/null >/dev/null 2>&1 &
 	echo "$!" >"$pending/pid"
+	# shellcheck disable=SC2086 # empty -f vanishes
+	if ! "$MAP" -n "$XK_PROG" $force replace "$XK_PINS" "$ifindex" "$action" "$file" >/dev/null; then
+		cancel_pending
+		exit 2
+	fi
 	echo "$(grep -c . "$pending/previous" || true) rules saved; the new ones are in place. Confirm within $confirm_s s ('$XK_PROG $iface confirm') or they are rolled back"
 }
 
@@ -307,10 +331,15 @@ cmd_confirm() {
 	echo "rules of $iface confirmed"
 }
 
-# cmd__rollback: the timer's end: the saved rules back, the pending gone.
+# cmd__rollback: the timer's end: the saved rules back, the pending gone;
+# only onto the program they were saved from.
 cmd__rollback() {
+	local prog=
 	[ -d "$pending" ] || exit 0
-	"$MAP" -f replace "$XK_PINS" "$ifindex" drop "$pending/previous" >/dev/null || true
+	read -r prog <"$pending/prog" 2>/dev/null || true
+	if [ "$prog" = "${1%% *}" ]; then
+		"$MAP" -n "$XK_PROG" -f replace "$XK_PINS" "$ifindex" drop "$pending/previous" >/dev/null || true
+	fi
 	rm -rf -- "$pending"
 	rmdir -- "$RUN_DIR" 2>/dev/null || true
 }

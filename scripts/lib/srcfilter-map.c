@@ -4,7 +4,7 @@
  * maps/srcfilter_*.h, for one interface, read and written through the
  * bpf() syscall (libbpf): one process for any number of rules.
  *
- *   srcfilter-map [-f] add     PIN_DIR IFINDEX ACTION PREFIX...
+ *   srcfilter-map [-n NAME] [-f] add PIN_DIR IFINDEX ACTION PREFIX...
  *   srcfilter-map [-f] load    PIN_DIR IFINDEX ACTION FILE|-
  *   srcfilter-map [-f] replace PIN_DIR IFINDEX ACTION FILE|-
  *   srcfilter-map      del     PIN_DIR IFINDEX PREFIX...
@@ -25,9 +25,12 @@
  * add and load add rules or change their action (a rule keeps its
  * counters); replace makes the interface's rules exactly FILE's (what
  * apply and its roll-back use); del removes rules (exit 2 if one is
- * absent, after removing the others); flush removes them all. list prints
+ * absent, and then removes none); flush removes them all. list prints
  * the rules with their counters (in the tries' order), save prints them
  * in FILE's format. stats prints the interface's totals.
+ *
+ * -n NAME: messages begin with NAME (srcfilter.sh gives its own: the
+ * operator ran srcfilter.sh, not this helper) instead of srcfilter-map.
  *
  * Writers take an exclusive flock on PIN_DIR, readers a shared one, so
  * two commands never pick the same counter slot or see a half-changed
@@ -131,6 +134,21 @@ static const char *parse_prefix(const char *s, struct rule *r, char *why, size_t
 			return snprintf(why, n, "'%s': the length is not 0..%d", s, max), why;
 	}
 	r->len = len;
+	/*
+	 * ::ffff:a.b.c.d is how dual-stack sockets show an IPv4 peer; no
+	 * IPv4 frame is ever matched by it, and real IPv6 frames should not
+	 * carry it: the operator means the IPv4 address. ::ffff:0:0/96 and
+	 * shorter prefixes are plain IPv6 prefixes and taken as they are.
+	 */
+	if (r->family == 6 && len > 96 && !memcmp(r->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		struct rule c = { .family = 4, .len = len - 96 };
+
+		memcpy(c.addr, r->addr + 12, 4);
+		for (i = c.len; i < 32; i++)
+			c.addr[i / 8] &= ~(0x80 >> (i % 8));
+		prefix_str(&c, fixed, sizeof(fixed));
+		return snprintf(why, n, "'%s' is an IPv4-mapped IPv6 address, which no IPv4 frame carries: write the IPv4 prefix (%s)", s, fixed), why;
+	}
 	for (i = len; i < max; i++)
 		if (r->addr[i / 8] & (0x80 >> (i % 8))) {
 			struct rule c = *r;
@@ -504,6 +522,76 @@ static void read_rules(const char *path, uint32_t def, struct ruleset *s)
 		fclose(in);
 }
 
+/* rule_cmp: by family, address, then length (one prefix, one place). */
+static int rule_cmp(const void *a, const void *b)
+{
+	const struct rule *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	c = memcmp(x->addr, y->addr, 16);
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len - y->len;
+	/* the same prefix: in the order given (the first one stays) */
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * ruleset_unique: s sorted, each prefix once. The same prefix twice with
+ * one action is one rule; with two actions nobody can tell which was
+ * meant: exit 2, naming both lines (or both words), nothing written.
+ */
+static void ruleset_unique(struct ruleset *s, const char *file)
+{
+	char p[80], msg[1400];
+	size_t i, n = 0;
+
+	qsort(s->r, s->n, sizeof(*s->r), rule_cmp);
+	for (i = 0; i < s->n; i++) {
+		struct rule *r = &s->r[i], *last = n ? &s->r[n - 1] : NULL;
+
+		if (last && last->family == r->family && last->len == r->len &&
+		    !memcmp(last->addr, r->addr, 16)) {
+			if (last->action == r->action)
+				continue;
+			prefix_str(r, p, sizeof(p));
+			if (file)
+				snprintf(msg, sizeof(msg), "%s:%lu: %s is on line %lu too, as %s: one action per prefix",
+					 file, r->line, p, last->line, action_name(last->action));
+			else
+				snprintf(msg, sizeof(msg), "%s is given twice", p);
+			die(EXIT_USAGE, msg, NULL);
+		}
+		s->r[n++] = *r;
+	}
+	s->n = n;
+}
+
+/* in_set: whether the sorted, unique set has r's prefix. */
+static bool in_set(const struct ruleset *s, const struct rule *r)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rule *m = &s->r[mid];
+		int c = m->family != r->family ? m->family - r->family : memcmp(m->addr, r->addr, 16);
+
+		if (!c)
+			c = m->len - r->len;
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* ---- commands ---- */
 
 /* keep: the rules of ifindex that are not in set (replace deletes them). */
@@ -512,25 +600,16 @@ struct keep_arg {
 	struct ruleset gone;
 };
 
-static bool same(const struct rule *a, const struct rule *b)
-{
-	return a->family == b->family && a->len == b->len && !memcmp(a->addr, b->addr, 16);
-}
-
 static void collect_gone(int f, int a, const void *key, const struct srcfilter_rule *v, void *arg)
 {
 	struct keep_arg *k = arg;
 	struct rule r;
 	uint32_t ifi;
-	size_t i;
 
 	(void)a, (void)v;
 	rule_of(f, key, &r, &ifi);
-	if (ifi != ifindex)
+	if (ifi != ifindex || in_set(k->set, &r))
 		return;
-	for (i = 0; i < k->set->n; i++)
-		if (same(&r, &k->set->r[i]))
-			return;
 	ruleset_add(&k->gone, &r);
 }
 
@@ -649,8 +728,10 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "fj")) != -1) {
-		if (opt == 'f')
+	while ((opt = getopt(argc, argv, "+fjn:")) != -1) {
+		if (opt == 'n')
+			helper_name = optarg;
+		else if (opt == 'f')
 			force = true;
 		else if (opt == 'j')
 			json = true;
@@ -682,8 +763,10 @@ int main(int argc, char **argv)
 				everything_ok(&r, NULL);
 				ruleset_add(&set, &r);
 			}
+			ruleset_unique(&set, NULL);
 		} else {
 			read_rules(argv[1], action, &set);
+			ruleset_unique(&set, strcmp(argv[1], "-") ? argv[1] : "stdin");
 		}
 		open_maps(dir, true);
 		stock();
@@ -710,13 +793,18 @@ int main(int argc, char **argv)
 			if (parse_prefix(argv[i], &r, why, sizeof(why)))
 				die(EXIT_USAGE, why, NULL);
 		open_maps(dir, true);
-		for (i = 0; i < (size_t)argc; i++) {
+		stock();
+		for (i = 0; i < (size_t)argc && missing < 0; i++) {
 			parse_prefix(argv[i], &r, why, sizeof(why));
-			if (!drop_rule(&r) && missing < 0)
+			if (!found(&r))
 				missing = i;
 		}
 		if (missing >= 0)
-			die(EXIT_USAGE, "no such rule", argv[missing]);
+			die(EXIT_USAGE, "no rule for this prefix on the interface (none removed)", argv[missing]);
+		for (i = 0; i < (size_t)argc; i++) {
+			parse_prefix(argv[i], &r, why, sizeof(why));
+			drop_rule(&r);
+		}
 		return 0;
 	}
 	if (argc)
