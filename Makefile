@@ -138,11 +138,14 @@ install: all
 	$(Q)install -m 0755 $(HELPERS) $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib/
 	$(Q)for s in xdping xdping-server srclog srcfilter; do \
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	$(Q)install -m 0644 scripts/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
 		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard scripts/*.8)))
 
 help:
 	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'

@@ -119,7 +119,7 @@ parse_args() {
 		return 0
 	fi
 	OPTIND=1
-	while getopts :c:s:i:W:NS46jJh-: opt; do
+	while getopts :c:s:i:W:NS46jh-: opt; do
 		if [ "$opt" = - ]; then
 			case $OPTARG in
 			json) opt=j ;;
