@@ -18,9 +18,7 @@ if [ "${XDPKIT_TEST_NS:-}" != 1 ]; then
 	XDPKIT_TEST_NS=1 exec unshare --net --mount --propagation private -- "$0" "$@"
 fi
 
-# Inside: fresh mounts nobody else sees. /tmp too: what bats and the tests
-# leave there goes with the namespace, even when the run is killed.
-mount -t tmpfs tmpfs /tmp
+# Inside: fresh mounts nobody else sees.
 # No bpffs of the host's either: ip -n hides /sys/fs/bpf and then takes
 # any other bpf mount it finds, whose pins would outlive the run and leak
 # counts into the next one.
@@ -35,6 +33,12 @@ mount -t tmpfs tmpfs "$XDPKIT_TEST_TMP"
 mkdir "$XDPKIT_TEST_TMP/bpffs"
 mount -t bpf bpf "$XDPKIT_TEST_TMP/bpffs"
 export XDPKIT_TEST_TMP
+# bats and the tests make their temporary files in the run's tmpfs: they
+# go with it, even when the run is killed (the tree may live in /tmp
+# itself, so /tmp stays as it is).
+mkdir "$XDPKIT_TEST_TMP/tmp"
+TMPDIR=$XDPKIT_TEST_TMP/tmp
+export TMPDIR
 trap 'umount -R "$XDPKIT_TEST_TMP" 2>/dev/null; rmdir "$XDPKIT_TEST_TMP" 2>/dev/null || true' EXIT
 ip link set lo up
 # The suite's namespace owns its private bpffs: its pins stay at the top,
