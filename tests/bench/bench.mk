@@ -54,7 +54,7 @@ $(BENCH_DIR)/reflect_kern.o: tests/bench/reflect_kern.c
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h scripts/lib/mapio.h $(REF_DIR)/xdping.h \
+$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/bench/driver.h tests/pkt/pkt.h scripts/lib/mapio.h $(REF_DIR)/xdping.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
@@ -105,7 +105,7 @@ $(BENCH_DIR)/drop_bare.o: tests/bench/drop_kern.c
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-$(BENCH_DIR)/srcfilterbench: tests/bench/srcfilterbench.c tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
+$(BENCH_DIR)/srcfilterbench: tests/bench/srcfilterbench.c tests/bench/driver.h tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf

@@ -37,6 +37,8 @@
 #include <stddef.h>
 
 #include "../pkt/pkt.h"
+#define DRIVER_NAME "srcfilterbench"
+#include "driver.h"
 #include "../../maps/srcfilter_rules.h"
 #include "../../maps/srcfilter_hits.h"
 #include "../../maps/srcfilter_stats.h"
@@ -69,32 +71,6 @@ struct obj {
 	struct bpf_object *bpf;
 	int prog;
 };
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "srcfilterbench: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
-
-static void fail(const char *what)
-{
-	fprintf(stderr, "srcfilterbench: %s\n", what);
-	exit(1);
-}
-
-static unsigned long num(const char *s, unsigned long min, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
-		fprintf(stderr, "srcfilterbench: '%s' is not a number from %lu to %lu\n", s, min, max);
-		exit(2);
-	}
-	return v;
-}
 
 static int map_fd(const struct obj *o, const char *name)
 {
@@ -309,12 +285,6 @@ static uint64_t slot_packets(const struct obj *o, uint32_t slot)
 	if (err)
 		die("srcfilter_hits", err);
 	return sum[0];
-}
-
-static void put(const char *name, const char *unit, double v)
-{
-	printf("V %s %s %.3f\n", name, unit, v);
-	fflush(stdout);
 }
 
 static void put_ns(const char *group, const char *obj, int frame, double v)
