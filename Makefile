@@ -121,7 +121,7 @@ deps-check:
 	$(Q)./scripts/lib/deps.sh check
 
 check: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 	$(Q)./tests/run.sh
 
 demo: deps-build
@@ -170,7 +170,7 @@ VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
 	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
 .PHONY: check-build check-vm check-vm-ci deps-vm check-fresh
 
-check-build: all $(TEST_BINS) $(TEST_OBJS)
+check-build: all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 
 deps-vm:
 	$(Q)./scripts/lib/deps.sh vm

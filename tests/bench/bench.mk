@@ -54,7 +54,7 @@ $(BENCH_DIR)/reflect_kern.o: tests/bench/reflect_kern.c
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/pkt/pkt.h scripts/lib/mapio.h $(REF_DIR)/xdping.h \
+$(BENCH_DIR)/xdpbench: tests/bench/xdpbench.c tests/bench/driver.h tests/pkt/pkt.h scripts/lib/mapio.h $(REF_DIR)/xdping.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
@@ -86,6 +86,29 @@ $(BENCH_DIR)/srclogbench: tests/bench/srclogbench.c tests/pkt/pkt.h scripts/lib/
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(BENCH_DIR)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf -lpthread
+
+# ---- srcfilter (family 6): srcfilter beside a bare one-lookup filter
+# sharing its tries, and beside a bare XDP_DROP program ----
+SRCFILTER_BENCH := $(BENCH_DIR)/filter_bare.o $(BENCH_DIR)/drop_bare.o $(BENCH_DIR)/srcfilterbench
+BENCH_BUILT     += $(SRCFILTER_BENCH)
+BPF_SRCS        += tests/bench/filter_bench_kern.c tests/bench/drop_kern.c
+.PHONY: bench-srcfilter
+bench-srcfilter: $(SRCFILTER_BENCH)
+
+$(BENCH_DIR)/filter_bare.o: tests/bench/filter_bench_kern.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(BPF_COMPILE) -c $< -o $@
+
+$(BENCH_DIR)/drop_bare.o: tests/bench/drop_kern.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(BPF_COMPILE) -c $< -o $@
+
+$(BENCH_DIR)/srcfilterbench: tests/bench/srcfilterbench.c tests/bench/driver.h tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(BENCH_DIR)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
 # Last: a rule's prerequisites are expanded where it stands, and
 # BENCH_BUILT grows above (the double read of this file used to hide that).

@@ -12,7 +12,10 @@
 # from BPF_ENABLE_STATS, which the kernel drops when xdpbench exits.
 #
 #   BENCH_ROUNDS=N   rounds of every family (default 9, odd is best)
-#   BENCH_FAMILIES   which families to run (default "1 2 3 4 5")
+#   BENCH_FAMILIES   which families to run (default "1 2 3 4 5 6")
+#   BENCH_FILTER_SIZES  family 6: prefixes per family in srcfilter's tries
+#                    (default 1,1000,100000,1000000)
+#   BENCH_JSON       where the JSON goes (default build/bench.json)
 #
 # Exit: 0 measured (targets missed are reported, not failed); 1 a
 # measurement failed; 3 environment (not root, not built).
@@ -23,14 +26,16 @@ PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
 ROUNDS=${BENCH_ROUNDS:-9}
-FAMILIES=${BENCH_FAMILIES:-1 2 3 4 5}
+FAMILIES=${BENCH_FAMILIES:-1 2 3 4 5 6}
+FILTER_SIZES=${BENCH_FILTER_SIZES:-1,1000,100000,1000000}
 BIN=build/bench/xdpbench
 REF=build/ref/xdping_kern.o
 KERN=build/bench/bench_kern.o
 REFLECT=build/bench/reflect_kern.o
-OUT=build/bench.json
+OUT=${BENCH_JSON:-build/bench.json}
 CHAINS=300		# family 2: chains of 10 bounces per client and server, per round
 FLOOD=1000000		# family 4: requests per flood
+FILTER_FRAMES=1000000	# family 6: frames per live-frames run
 RTT_COUNT=10		# family 3: samples per run (the reference keeps at most 10)
 RTT_INTERVAL=0.02
 
@@ -41,13 +46,36 @@ if [ "${#ROUNDS}" -gt 2 ] || [ "$ROUNDS" -lt 1 ]; then
 	echo "bench.sh: BENCH_ROUNDS must be 1..99" >&2
 	exit 2
 fi
+case $FILTER_SIZES in
+'' | ,* | *, | *,,* | *[!0-9,]*)
+	echo "bench.sh: BENCH_FILTER_SIZES must be prefix counts separated by commas, e.g. 1,1000" >&2
+	exit 2
+	;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench.sh: attaches XDP programs and makes namespaces: run as root (sudo make bench)" >&2
 	exit 3
 fi
-for f in "$BIN" "$REF" "$KERN" "$REFLECT" xdp/pass.o xdp/xdping_client.o xdp/xdping_server.o \
-	scripts/lib/xdping-map build/bench/srclogbench build/bench/srclog_shared.o \
-	build/bench/bare_count.o build/bench/bare_count_shared.o; do
+has_family() {
+	case " $FAMILIES " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+# What the chosen families need (family 6 alone needs no reference).
+need="xdp/pass.o"
+if has_family 1 || has_family 2 || has_family 3 || has_family 4; then
+	need="$need $BIN $REF $KERN $REFLECT xdp/xdping_client.o xdp/xdping_server.o scripts/lib/xdping-map"
+fi
+if has_family 5; then
+	need="$need build/bench/srclogbench build/bench/srclog_shared.o build/bench/bare_count.o"
+	need="$need build/bench/bare_count_shared.o xdp/srclog.o"
+fi
+if has_family 6; then
+	need="$need build/bench/srcfilterbench build/bench/filter_bare.o build/bench/drop_bare.o"
+	need="$need xdp/srcfilter.o xdp/srclog.o xdp/srclog_filter.o"
+fi
+for f in $need; do
 	[ -e "$f" ] || { echo "bench.sh: $f is missing: run 'sudo make bench'" >&2; exit 3; }
 done
 
@@ -112,12 +140,6 @@ collect() {
 }
 say() {
 	printf 'bench: %s\n' "$*" >&2
-}
-has_family() {
-	case " $FAMILIES " in
-	*" $1 "*) return 0 ;;
-	esac
-	return 1
 }
 
 # ---- family 1: per-packet cost, BPF_PROG_TEST_RUN, every object in xdp/ ----
@@ -223,8 +245,18 @@ if has_family 5; then
 	collect <"$T/f5"
 fi
 
+# ---- family 6: srcfilter against a bare lookup, a bare drop, and in the combined object ----
+if has_family 6; then
+	say "6/6 srcfilter vs a bare trie lookup ($FILTER_SIZES prefixes), drop rate, combined object, $ROUNDS rounds"
+	ip netns exec xkb_c build/bench/srcfilterbench "$ROUNDS" "$FILTER_FRAMES" xkbc0 "$FILTER_SIZES" \
+		xdp/pass.o xdp/srcfilter.o xdp/srclog.o xdp/srclog_filter.o build/bench/filter_bare.o \
+		build/bench/drop_bare.o >"$T/f6"
+	grep '^# ' "$T/f6" >&2 || true
+	collect <"$T/f6"
+fi
+
 # ---- table and JSON ----
-mkdir -p build
+mkdir -p "$(dirname -- "$OUT")"
 elapsed=$(($(date +%s) - ${XDPKIT_BENCH_START:-$(date +%s)}))
 srclog=0
 [ ! -e xdp/srclog.o ] || srclog=1

@@ -30,7 +30,8 @@ function add(name, u) {
 	}
 }
 
-# derive(NAME, OP, A, B, UNIT): NAME[i] = A[i] OP B[i] for every round.
+# derive(NAME, OP, A, B, UNIT): NAME[i] = A[i] OP B[i] for every round
+# (OP is -, + or /).
 function derive(name, op, a, b, u,    i, n) {
 	if (!(a in cnt) || !(b in cnt))
 		return 0
@@ -39,6 +40,8 @@ function derive(name, op, a, b, u,    i, n) {
 	for (i = 1; i <= n; i++) {
 		if (op == "-")
 			val[name, i] = val[a, i] - val[b, i]
+		else if (op == "+")
+			val[name, i] = val[a, i] + val[b, i]
 		else if (val[b, i] != 0)
 			val[name, i] = val[a, i] / val[b, i]
 		else
@@ -155,6 +158,32 @@ END {
 		derive("ratio/churn/shared-vs-percpu/bare-" cpath[c], "/", "churn/bare_shared/" cpath[c] "-floor",
 		       "churn/bare/" cpath[c] "-floor", "x")
 	}
+	# ---- srcfilter (family 6): every filter/GROUP/OBJ/FRAME above the
+	# XDP_PASS floor measured on the same frame in the same round; then
+	# srcfilter against the bare lookup at each size, the combined object
+	# against its two halves alone, and the drop rates.
+	nn = nnames
+	for (k = 1; k <= nn; k++) {
+		n = order[k]
+		if (split(n, fp, "/") == 4 && fp[1] == "filter" && fp[3] != "pass")
+			derive(n "-floor", "-", n, "filter/" fp[2] "/pass/" fp[4], "ns")
+	}
+	for (k = 1; k <= nn; k++) {
+		n = order[k]
+		if (split(n, fp, "/") == 4 && fp[1] == "filter" && fp[3] == "srcfilter" && fp[2] != "combined")
+			derive("ratio/srcfilter/" fp[2] "/" fp[4], "/", n "-floor",
+			       "filter/" fp[2] "/bare/" fp[4] "-floor", "x")
+	}
+	split("v4-match v4-nomatch", cfr, " ")
+	for (q = 1; q <= 2; q++) {
+		derive("filter/combined/halves/" cfr[q] "-floor", "+",
+		       "filter/combined/srclog/" cfr[q] "-floor", "filter/combined/srcfilter/" cfr[q] "-floor", "ns")
+		derive("ratio/srcfilter/combined/" cfr[q], "/", "filter/combined/srclog_filter/" cfr[q] "-floor",
+		       "filter/combined/halves/" cfr[q] "-floor", "x")
+	}
+	derive("ratio/srcfilter/drop-live", "/", "filter/drop/srcfilter", "filter/drop/bare", "x")
+	# the same in repeat mode: frames per second are 1 / ns per frame
+	derive("ratio/srcfilter/drop-repeat", "/", "filter/drop/bare-repeat", "filter/drop/srcfilter-repeat", "x")
 	derive("ratio/flood/xdping_server-vs-reflector", "/", "flood/xdping_server", "flood/reflector", "x")
 	# on a frame it passes (UDP), above the floor: ours minus the reference's
 	derive("pkt/server-udp-vs-ref", "-", "pkt/xdping_server/udp", "pkt/ref_xdping_server/udp", "ns")
@@ -165,14 +194,15 @@ END {
 
 	printf "\nxdpkit bench: %d rounds, %s s; median [min..max] over rounds\n\n", rounds, elapsed
 	printf "  %-46s %12s %12s %12s  %s\n", "figure", "median", "min", "max", "unit"
-	split("pkt inplace rtt flood churn ratio", sects, " ")
+	split("pkt inplace rtt flood churn filter ratio", sects, " ")
 	title["pkt"] = "-- 1 per packet, BPF_PROG_TEST_RUN (ns per run; -floor: minus XDP_PASS measured alike)"
 	title["inplace"] = "-- 2 in place over veth traffic (run_time_ns / run_cnt)"
 	title["rtt"] = "-- 3 round-trip times on one veth pair"
 	title["flood"] = "-- 4 echo replies per second under a flood"
 	title["ratio"] = "-- ratios, ours / theirs, round by round"
 	title["churn"] = "-- 5 srclog's paths beside a bare counter (ns per run; -floor: minus XDP_PASS alike)"
-	for (q = 1; q <= 6; q++) {
+	title["filter"] = "-- 6 srcfilter beside a bare trie lookup and a bare drop (-floor: minus XDP_PASS alike)"
+	for (q = 1; q <= 7; q++) {
 		shown = 0
 		for (k = 1; k <= nnames; k++) {
 			n = order[k]
@@ -189,7 +219,7 @@ END {
 	printf "\n  targets (on the median)\n"
 	for (k = 1; k <= nnames; k++) {
 		n = order[k]
-		if (n ~ /^pkt\/[^\/]*\/udp-floor$/ && n !~ /^pkt\/(ref_|srclog)/) {
+		if (n ~ /^pkt\/[^\/]*\/udp-floor$/ && n !~ /^pkt\/(ref_|srclog|srcfilter)/) {
 			o = n
 			sub(/^pkt\//, "", o)
 			sub(/\/udp-floor$/, "", o)
@@ -216,6 +246,16 @@ END {
 	# srclog against the limit, a bare counter in the same map type
 	target("srclog known source vs bare counter, above floor", "ratio/churn/srclog-known-vs-bare", "<=", 1.2)
 	target("srclog eviction path vs its known-source path, above floor", "ratio/churn/srclog-new-vs-known", "<=", 2)
+	# srcfilter (issue 11): above the floor at most 1.3 times the bare
+	# lookup in the same trie, at every size; drops at least 0.8 of the
+	# bare drop's rate (live frames).
+	for (k = 1; k <= nnames; k++) {
+		n = order[k]
+		if (split(n, fp, "/") == 4 && fp[1] == "ratio" && fp[2] == "srcfilter" && fp[3] != "combined")
+			target("srcfilter / bare lookup above floor, " fp[3] " prefixes, " fp[4], n, "<=", 1.3)
+	}
+	if ("ratio/srcfilter/drop-live" in cnt)
+		target("srcfilter drops/s vs bare XDP_DROP (live frames)", "ratio/srcfilter/drop-live", ">=", 0.8)
 	printf "  %d of %d targets met\n", nt - missed, nt
 
 	printf "{\n" >json

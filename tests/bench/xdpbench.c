@@ -34,6 +34,8 @@
 #include <pthread.h>
 
 #include "../pkt/pkt.h"
+#define DRIVER_NAME "xdpbench"
+#include "driver.h"
 #include "../../maps/xdping_runs.h"
 #include "../../maps/srclog_config.h"
 #include "../../maps/xdping_server.h"
@@ -48,38 +50,6 @@
 
 static const uint8_t MAC_A[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 static const uint8_t MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "xdpbench: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
-
-static void fail(const char *what)
-{
-	fprintf(stderr, "xdpbench: %s\n", what);
-	exit(1);
-}
-
-static unsigned long num(const char *s, unsigned long min, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
-		fprintf(stderr, "xdpbench: '%s' is not a number from %lu to %lu\n", s, min, max);
-		exit(2);
-	}
-	return v;
-}
-
-static void put(const char *name, const char *unit, double v)
-{
-	printf("V %s %s %.3f\n", name, unit, v);
-	fflush(stdout);
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
