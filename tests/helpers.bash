@@ -185,6 +185,16 @@ far_srclog() {
 	in_far "$NS" "$SRCLOG" "$@"
 }
 
+# fails_with SCRIPT CODE WORD ARGS...: SCRIPT ARGS, with bats' run, exits
+# CODE with one line on stderr, "NAME: ..." (NAME: SCRIPT's file name),
+# that mentions WORD.
+fails_with() {
+	local script=$1 code=$2 word=$3
+	shift 3
+	run --separate-stderr "$script" "$@"
+	expect_error "$code" "$word" "${script##*/}" || { echo "with: ${script##*/} $*"; return 1; }
+}
+
 # show_run: what the last 'run --separate-stderr' gave.
 show_run() {
 	echo "status: $status"

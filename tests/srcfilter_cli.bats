@@ -50,10 +50,7 @@ sf_ok() {
 # fails CODE WORD ARGS...: srcfilter.sh ARGS exits CODE with one line on
 # stderr, "srcfilter.sh: ...", that mentions WORD.
 fails() {
-	local code=$1 word=$2
-	shift 2
-	sf "$@"
-	expect_error "$code" "$word" srcfilter.sh || { echo "with: srcfilter.sh $*"; return 1; }
+	fails_with "$SF" "$@"
 }
 
 # rules: IFACE's rules as one sorted line of "PREFIX ACTION" pairs.

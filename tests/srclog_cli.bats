@@ -29,10 +29,7 @@ teardown() {
 # fails CODE WORD ARGS...: srclog.sh ARGS exits CODE with one line on
 # stderr that mentions WORD.
 fails() {
-	local code=$1 word=$2
-	shift 2
-	srclog "$@"
-	expect_error "$code" "$word" srclog.sh || { echo "with: srclog.sh $*"; return 1; }
+	fails_with "$SRCLOG" "$@"
 }
 
 # following: starts 'srclog.sh $C follow' in the background (with any
