@@ -187,7 +187,7 @@ cmd_start() {
 	# shellcheck disable=SC2086 # one word per pin name
 	attach_own "$iface" "$mode" "$obj" $pins
 	# and with srclog in it, its live log on, as srclog.sh start does
-	if ! "$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex" >/dev/null ||
+	if ! "$MAP" -n "$XK_PROG" reset "$XK_PINS" "$ifindex" >/dev/null ||
 		{ [ -n "$with_log" ] && ! "$XK_LIB/srclog-map" log "$XK_PINS" on; }; then
 		xdp_detach_own "$iface" || true
 		# shellcheck disable=SC2086
@@ -314,7 +314,8 @@ cmd_apply() {
 	# its own session: the timer outlives the shell (and the connection)
 	# that ran apply
 	# shellcheck disable=SC2016 # expanded by the timer's own sh
-	setsid sh -c 'sleep "$1" && exec "$2" "$3" _rollback' sh "$confirm_s" "$self" "$iface" \
+	# (by ifindex: the interface may be renamed meanwhile)
+	setsid sh -c 'sleep "$1" && exec "$2" "$3" _rollback' sh "$confirm_s" "$self" "@$ifindex" \
 		</dev/null >/dev/null 2>&1 &
 	echo "$!" >"$pending/pid"
 	# shellcheck disable=SC2086 # empty -f vanishes
@@ -350,6 +351,17 @@ main() {
 	need_root
 	need_tools ip bpftool jq setsid
 	need_built "$MAP"
+	if [ "$cmd" = _rollback ]; then
+		# the timer names the interface by its index, @N
+		ifindex=${iface#@}
+		iface=$(ip -j link show | jq -r --arg i "$ifindex" '.[] | select(.ifindex == ($i | tonumber)) | .ifname')
+		if [ -z "$iface" ]; then
+			# gone: its rules went with it, and so does the pending apply
+			rm -rf -- "$RUN_DIR/srcfilter.$(stat -L -c %i /proc/self/ns/net).$ifindex"
+			rmdir -- "$RUN_DIR" 2>/dev/null || true
+			exit 0
+		fi
+	fi
 	iface_check "$iface"
 	ifindex=$(iface_index "$iface")
 	pending=$RUN_DIR/srcfilter.$(stat -L -c %i /proc/self/ns/net).$ifindex

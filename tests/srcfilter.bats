@@ -248,3 +248,33 @@ rule_is() {
 	far_sf_ok stats -j
 	jq -e '.dropped == 6 and .xdp_drop == 6' <<<"$output" >/dev/null || { echo "$output"; return 1; }
 }
+
+@test "apply's roll-back follows the interface when it is renamed while pending" {
+	far_sf_ok start -S
+	far_sf_ok add "$S4.0/24"
+	printf '%s\n' "$S4.9/32" >"$BATS_TEST_TMPDIR/new"
+	far_sf_ok apply --confirm 5 "$BATS_TEST_TMPDIR/new"
+	ip -n "$NS" link set "$P" down
+	ip -n "$NS" link set "$P" name "${P}r"
+	ip -n "$NS" link set "${P}r" up
+	P=${P}r
+	rolled_back() {
+		[ "$(ip netns exec "$NS" env TC_BPF_MNT="$FAR_FS" "$SF" "$P" save)" = "$S4.0/24 drop" ]
+	}
+	wait_until 12 rolled_back || { far_sf save; show_run; return 1; }
+	wait_until 3 test ! -e "$XDPKIT_RUN_DIR" || { ls -R "$XDPKIT_RUN_DIR"; return 1; }
+}
+
+@test "start gives fresh totals: what an earlier attachment counted is gone" {
+	lab_quiet
+	far_sf_ok start -S
+	far_sf_ok add -a count "$S4.0/24"
+	to_far -r 2 -n 3 "$S4.1" "$P_ADDR"
+	far_sf_ok stats -j
+	jq -e '.counted == 6' <<<"$output" >/dev/null || { echo "$output"; return 1; }
+	far_sf_ok stop
+	far_sf_ok start -S
+	far_sf_ok stats -j
+	jq -e '[.xdp_pass, .xdp_drop, .counted, .unmatched, .dropped, .allowed] | all(. == 0)' \
+		<<<"$output" >/dev/null || { echo "$output"; return 1; }
+}

@@ -9,6 +9,7 @@
  *   srcfilter-map [-f] replace PIN_DIR IFINDEX ACTION FILE|-
  *   srcfilter-map      del     PIN_DIR IFINDEX PREFIX...
  *   srcfilter-map      flush   PIN_DIR IFINDEX
+ *   srcfilter-map      reset   PIN_DIR IFINDEX
  *   srcfilter-map [-j] list    PIN_DIR IFINDEX
  *   srcfilter-map      save    PIN_DIR IFINDEX
  *   srcfilter-map [-j] stats   PIN_DIR IFINDEX
@@ -25,9 +26,11 @@
  * add and load add rules or change their action (a rule keeps its
  * counters); replace makes the interface's rules exactly FILE's (what
  * apply and its roll-back use); del removes rules (exit 2 if one is
- * absent, and then removes none); flush removes them all. list prints
- * the rules with their counters (in the tries' order), save prints them
- * in FILE's format. stats prints the interface's totals.
+ * absent, and then removes none); flush removes them all; reset also
+ * zeroes the interface's totals (what a fresh start needs: a device that
+ * had the ifindex before may have left both). list prints the rules with
+ * their counters (in the tries' order), save prints them in FILE's
+ * format. stats prints the interface's totals.
  *
  * -n NAME: messages begin with NAME (srcfilter.sh gives its own: the
  * operator ran srcfilter.sh, not this helper) instead of srcfilter-map.
@@ -715,7 +718,7 @@ static void cmd_stats(void)
 
 static void usage(void)
 {
-	die(EXIT_USAGE, "usage: srcfilter-map [-f] [-j] add|load|replace|del|flush|list|save|stats "
+	die(EXIT_USAGE, "usage: srcfilter-map [-f] [-j] add|load|replace|del|flush|reset|list|save|stats "
 		"PIN_DIR IFINDEX [ACTION] [PREFIX...|FILE]", NULL);
 }
 
@@ -809,6 +812,25 @@ int main(int argc, char **argv)
 	}
 	if (argc)
 		usage();
+	if (!strcmp(cmd, "reset")) {
+		unsigned long n = 0;
+		uint32_t i = ifindex;
+		uint8_t *zero;
+
+		open_maps(dir, true);
+		walk(flush_one, &n);
+		/* an entry shared by every ifindex past the last is not ours alone */
+		if (ifindex && ifindex < M.max_ifindex) {
+			zero = calloc(M.ncpu, sizeof(struct srcfilter_stats));
+			if (!zero)
+				die(EXIT_ENV, "out of memory", NULL);
+			if (bpf_map_update_elem(M.stats, &i, zero, BPF_ANY))
+				die_err(EXIT_ENV, "cannot zero", "srcfilter_stats", errno);
+			free(zero);
+		}
+		printf("%lu rule%s removed, totals zeroed\n", n, n == 1 ? "" : "s");
+		return 0;
+	}
 	if (!strcmp(cmd, "flush")) {
 		unsigned long n = 0;
 
