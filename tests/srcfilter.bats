@@ -267,6 +267,11 @@ rule_is() {
 
 @test "start gives fresh totals: what an earlier attachment counted is gone" {
 	lab_quiet
+	# a second interface keeps the maps (and so the old totals) alive
+	ip -n "$NS" link add "${P}d" type veth peer name "${P}e"
+	ip -n "$NS" link set "${P}d" up
+	in_far "$NS" "$SF" "${P}d" start -S
+	[ "$status" -eq 0 ] || { show_run; return 1; }
 	far_sf_ok start -S
 	far_sf_ok add -a count "$S4.0/24"
 	to_far -r 2 -n 3 "$S4.1" "$P_ADDR"
@@ -277,4 +282,5 @@ rule_is() {
 	far_sf_ok stats -j
 	jq -e '[.xdp_pass, .xdp_drop, .counted, .unmatched, .dropped, .allowed] | all(. == 0)' \
 		<<<"$output" >/dev/null || { echo "$output"; return 1; }
+	in_far "$NS" "$SF" "${P}d" stop
 }
