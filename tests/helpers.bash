@@ -376,11 +376,13 @@ gone() {
 }
 
 # follow_sees ADDR CMD...: runs CMD (which sends a frame from ADDR) until
-# the 'srclog.sh follow' start_bg started prints ADDR; at most 5 s.
+# the 'srclog.sh follow' start_bg started prints ADDR; at most 15 s (a
+# bound, not a timing: in a TCG guest on a busy host, starting the reader
+# alone took more than 5 s).
 follow_sees() {
 	local addr=$1
 	shift
-	wait_until 5 follow_printed "$addr" "$@"
+	wait_until 15 follow_printed "$addr" "$@"
 	if ! grep -qwF -- "$addr" "$BG_OUT"; then
 		if alive "$BG_PID"; then
 			echo "follow never printed $addr: $(tail -n 5 "$BG_OUT"; cat "$BG_ERR")"

@@ -16,7 +16,7 @@
 # Environment: XDPKIT_VM_KERNEL (a vmlinuz; default the newest
 # /boot/vmlinuz-* whose modules are installed), XDPKIT_VM_ACCEL (kvm or
 # tcg; default kvm only when /dev/kvm can run a stock kernel),
-# XDPKIT_VM_TIMEOUT (seconds before the VM is killed; default 3600),
+# XDPKIT_VM_TIMEOUT (seconds before the VM is killed; default 7200),
 # XDPKIT_VM_CPUS (default 2), XDPKIT_VM_MEM (MiB, default 2048).
 set -eu
 
@@ -71,7 +71,7 @@ kvm) cpu=host ;;
 tcg) cpu=max ;;
 *) fail "XDPKIT_VM_ACCEL must be kvm or tcg" ;;
 esac
-limit=${XDPKIT_VM_TIMEOUT:-3600}
+limit=${XDPKIT_VM_TIMEOUT:-7200}
 cpus=${XDPKIT_VM_CPUS:-2}
 mem=${XDPKIT_VM_MEM:-2048}
 for v in "$limit" "$cpus" "$mem"; do
