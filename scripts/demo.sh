@@ -21,7 +21,7 @@ Exit: 0 both runs measured everything; 1 a run did not; 2 usage;
 EOF_USAGE
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 A=xdpkit-demo-$$-a

@@ -22,7 +22,7 @@ Exit: 0 done; 2 usage; 3 environment (not root, bpffs unusable).
 EOF_USAGE
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 main() {

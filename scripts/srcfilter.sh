@@ -50,7 +50,7 @@ busy with another XDP program).
 EOF
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 MAP=$XK_LIB/srcfilter-map
@@ -244,7 +244,7 @@ cmd_list() {
 }
 
 cmd_save() {
-	exec "$MAP" save "$XK_PINS" "$ifindex"
+	exec "$MAP" -n "$XK_PROG" save "$XK_PINS" "$ifindex"
 }
 
 cmd_stats() {
@@ -258,6 +258,12 @@ cmd_flush() {
 }
 
 # -- apply, confirm, roll-back -------------------------------------------
+
+# pending_dir IFINDEX: where an apply pending on IFINDEX, in this network
+# namespace, keeps its state.
+pending_dir() {
+	echo "$RUN_DIR/srcfilter.$(stat -L -c %i /proc/self/ns/net).$1"
+}
 
 now_s() {
 	local up rest
@@ -312,9 +318,9 @@ cmd_apply() {
 	echo "$(($(now_s) + confirm_s))" >"$pending/deadline"
 	self=$(readlink -f -- "$0")
 	# its own session: the timer outlives the shell (and the connection)
-	# that ran apply
+	# that ran apply; it names the interface by ifindex, which a rename
+	# keeps
 	# shellcheck disable=SC2016 # expanded by the timer's own sh
-	# (by ifindex: the interface may be renamed meanwhile)
 	setsid sh -c 'sleep "$1" && exec "$2" "$3" _rollback' sh "$confirm_s" "$self" "@$ifindex" \
 		</dev/null >/dev/null 2>&1 &
 	echo "$!" >"$pending/pid"
@@ -357,14 +363,14 @@ main() {
 		iface=$(ip -j link show | jq -r --arg i "$ifindex" '.[] | select(.ifindex == ($i | tonumber)) | .ifname')
 		if [ -z "$iface" ]; then
 			# gone: its rules went with it, and so does the pending apply
-			rm -rf -- "$RUN_DIR/srcfilter.$(stat -L -c %i /proc/self/ns/net).$ifindex"
+			rm -rf -- "$(pending_dir "$ifindex")"
 			rmdir -- "$RUN_DIR" 2>/dev/null || true
 			exit 0
 		fi
 	fi
 	iface_check "$iface"
 	ifindex=$(iface_index "$iface")
-	pending=$RUN_DIR/srcfilter.$(stat -L -c %i /proc/self/ns/net).$ifindex
+	pending=$(pending_dir "$ifindex")
 	current=$(xdp_prog "$iface")
 	bpffs_init
 	if ! is_ours "$current" && [ "$cmd" != start ] && [ "$cmd" != stop ]; then

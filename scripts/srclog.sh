@@ -37,7 +37,7 @@ with another XDP program).
 EOF
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 MAP=$XK_LIB/srclog-map

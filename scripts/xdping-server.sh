@@ -32,7 +32,7 @@ program, counters out of reach).
 EOF2
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 MAP=$XK_LIB/xdping-map

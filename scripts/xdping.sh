@@ -36,7 +36,7 @@ for did not arrive (what did is printed, and 'lost' says what did not);
 EOF
 }
 
-# shellcheck source=scripts/lib/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/lib.sh
 . "$(dirname -- "$(readlink -f -- "$0")")/lib/lib.sh"
 
 MAP=$XK_LIB/xdping-map
@@ -526,9 +526,12 @@ report() {
 
 # -- step 9: leave nothing behind ---------------------------------------
 
-# delete_run N HOST ADDR ID: the run of a target, if it was seeded.
+# delete_run N HOST ADDR ID STATE: the run of a target, if it was seeded
+# (before that, ID is - or, while probing, a ping's pid).
 delete_run() {
-	[ "$4" = - ] || "$MAP" delete "$RUNS" "$ifindex" "$3" "$4" 2>/dev/null || true
+	case $5 in
+	run | chain | done) "$MAP" delete "$RUNS" "$ifindex" "$3" "$4" 2>/dev/null || true ;;
+	esac
 }
 
 # cleanup: our processes, runs, program and pins, the bpffs if we mounted
@@ -551,6 +554,8 @@ cleanup() {
 on_exit() {
 	local rc="$?"
 	trap - EXIT
+	# every step of the cleanup, whatever one of them returns
+	set +e
 	cleanup
 	exit "$rc"
 }

@@ -157,7 +157,11 @@ static __always_inline struct srcfilter_rule *match(const struct source *s, int 
 	}
 }
 
-/* filter_source: what the rules say of S, counted; XDP_DROP or XDP_PASS. */
+/*
+ * filter_source: what the rules say of S, counted; XDP_DROP or XDP_PASS.
+ * NOW is the coarse clock, or 0 when the caller has not read it: then it
+ * is read only for a frame that matches a rule.
+ */
 static __always_inline int filter_source(struct srcfilter_stats *fs, const struct source *s, __u64 now)
 {
 	int allowed = 0;
@@ -177,6 +181,8 @@ static __always_inline int filter_source(struct srcfilter_stats *fs, const struc
 			h->bytes += s->len;
 		}
 	}
+	if (!now)
+		now = bpf_ktime_get_coarse_ns();
 	if (now - r->last_hit_ns >= NSEC_PER_SEC)
 		r->last_hit_ns = now;
 	/* An entry of the allow tries allows, whatever its action says. */
@@ -259,9 +265,10 @@ static __always_inline int source_main(struct xdp_md *ctx)
 	/*
 	 * The coarse clock (one jiffy) costs a fraction of bpf_ktime_get_ns(),
 	 * which would make up a third of the per-frame cost; events, rarer,
-	 * take the precise one.
+	 * take the precise one. srclog needs it for every source; the filter
+	 * alone, only for a frame a rule matches.
 	 */
-	now = bpf_ktime_get_coarse_ns();
+	now = SOURCE_LOG ? bpf_ktime_get_coarse_ns() : 0;
 #if SOURCE_FILTER
 	action = filter_source(fs, &s, now);
 	if (action == XDP_DROP)
