@@ -6,6 +6,9 @@
 # of failures, and last 'N passed, N failed[, N skipped]'.
 #
 #   tests/run.sh [FILE...]   (default: every tests/pkt/*_test and tests/*.bats)
+#
+# XDPKIT_TEST_FILTER=REGEX runs only the bats tests whose names match it
+# (bats --filter). Lines a test writes to fd 3 ('# ...') are always shown.
 set -eu
 
 cd -- "$(dirname -- "$0")/.."
@@ -59,7 +62,7 @@ out=$XDPKIT_TEST_TMP/out
 for t in "$@"; do
 	rc=0
 	case $t in
-	*.bats) bats --tap "$t" >"$out" 2>&1 || rc=$? ;;
+	*.bats) bats --tap ${XDPKIT_TEST_FILTER:+--filter "$XDPKIT_TEST_FILTER"} "$t" >"$out" 2>&1 || rc=$? ;;
 	*) "./$t" xdp >"$out" 2>&1 || rc=$? ;;
 	esac
 	name=${t##*/}
@@ -99,6 +102,10 @@ for t in "$@"; do
 			echo "PASS $name: ${line#ok }"
 			passed=$((passed + 1))
 			show=0
+			;;
+		"# "*)
+			# What a test says on fd 3 (a measured figure), always.
+			printf '    %s\n' "$line"
 			;;
 		*)
 			[ "$show" -eq 0 ] || printf '    %s\n' "$line"

@@ -463,6 +463,18 @@ flowing() {
 	srclog_ok "$C" top -i 0 -n 65536 -j
 	[ "$(printf '%s\n' "$output" | jq 'length')" -eq "$held" ]
 	printf '%s\n' "$output" | jq -e 'all(.[]; .packets == 1 and .bytes == 60)'
+	# The helper's memory does not grow with the CPU count: per-CPU
+	# values cross from the kernel in batches of at most 4 MiB and are
+	# summed as they come (make check-vm XDPKIT_VM_CPUS=64 or 256 runs
+	# this where entries x CPUs x 32 bytes is 134 or 537 MB).
+	local kib mem
+	kib=$(/usr/bin/python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+		"$XK/scripts/lib/srclog-map" -j -n 65536 top "$PINS")
+	mem=$(bpftool -j map show pinned "$PINS/srclog_sources" | jq '.bytes_memlock')
+	echo "# $(nproc) CPUs: srclog-map top of $held sources: peak RSS $kib KiB; srclog_sources holds $mem bytes in the kernel" >&3
+	[ "$kib" -lt 32768 ] || { echo "peak RSS $kib KiB"; return 1; }
 	# with rates: two whole reads matched source by source
 	srclog_ok "$C" top -i 0.2 -n 65536 -j
 	[ "$(printf '%s\n' "$output" | jq 'length')" -eq "$held" ]

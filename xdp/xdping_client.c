@@ -44,6 +44,9 @@ int xdping_client(struct xdp_md *ctx)
 
 	if (!st)
 		return XDP_PASS;
+	/* Untagged traffic that is not ICMP(v6) passes after two loads. */
+	if (other_protocol(ctx))
+		return pass(st);
 	type = parse_echo(ctx, &e);
 	if (type < 0)
 		return pass(st);

@@ -245,25 +245,6 @@ static __always_inline __u32 ingress_dev(struct xdp_md *ctx, struct ethhdr *eth,
 	return d ? d->ifindex : 0;
 }
 
-/* An untagged IPv4 or IPv6 frame whose next protocol is not ICMP(v6):
- * nothing here for the server (an IPv6 extension header first is left to
- * the stack anyway). */
-static __always_inline int other_protocol(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6 = (void *)(eth + 1);
-	struct iphdr *ip = (void *)(eth + 1);
-
-	if ((void *)(ip6 + 1) > (void *)(long)ctx->data_end)
-		return 0;
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return ip->protocol != IPPROTO_ICMP;
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return ip6->nexthdr != IPPROTO_ICMPV6;
-	return 0;
-}
-
 SEC("xdp")
 int xdping_server(struct xdp_md *ctx)
 {

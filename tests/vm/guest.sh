@@ -61,6 +61,8 @@ for m in veth 8021q sch_netem; do
 done
 
 files=$(cat "$out/files")
+XDPKIT_TEST_FILTER=$(cat "$out/filter" 2>/dev/null || true)
+export XDPKIT_TEST_FILTER
 {
 	echo "vm guest: Linux $(uname -r), $(nproc) CPUs"
 	rc=0

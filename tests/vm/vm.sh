@@ -17,7 +17,8 @@
 # /boot/vmlinuz-* whose modules are installed), XDPKIT_VM_ACCEL (kvm or
 # tcg; default kvm only when /dev/kvm can run a stock kernel),
 # XDPKIT_VM_TIMEOUT (seconds before the VM is killed; default 7200),
-# XDPKIT_VM_CPUS (default 2), XDPKIT_VM_MEM (MiB, default 2048).
+# XDPKIT_VM_CPUS (default 2), XDPKIT_VM_MEM (MiB, default 2048),
+# XDPKIT_TEST_FILTER (passed on to tests/run.sh in the guest).
 set -eu
 
 cd -- "$(dirname -- "$0")/../.."
@@ -124,6 +125,7 @@ done
 
 # What the guest runs: the tree and the files, read by tests/vm/guest.sh.
 printf '%s\n' "$@" >"$tmp/out/files"
+printf '%s\n' "${XDPKIT_TEST_FILTER:-}" >"$tmp/out/filter"
 
 echo "$me: Linux $kver, qemu $accel, $cpus CPUs, ${mem} MiB, at most ${limit} s"
 start=$(date +%s)
