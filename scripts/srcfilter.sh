@@ -184,6 +184,7 @@ cmd_start() {
 	# a device that had this ifindex before may have left rules, and an
 	# apply pending with their roll-back: never inherit either
 	cancel_pending
+	forget_rollback
 	# shellcheck disable=SC2086 # one word per pin name
 	attach_own "$iface" "$mode" "$obj" $pins
 	# and with srclog in it, its live log on, as srclog.sh start does
@@ -201,6 +202,7 @@ cmd_start() {
 cmd_stop() {
 	local name=srcfilter
 	cancel_pending
+	forget_rollback
 	if is_ours "$1"; then
 		"$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex" >/dev/null || warn "could not remove the rules of $iface"
 		case $1 in
@@ -218,6 +220,9 @@ cmd_status() {
 	echo "rules: $n"
 	if [ -f "$pending/deadline" ]; then
 		echo "apply pending: the previous rules come back in $(($(cat "$pending/deadline") - $(now_s))) s unless '$XK_PROG $iface confirm'"
+	fi
+	if [ -f "$pending.rollback" ]; then
+		echo "last roll-back: $(cat "$pending.rollback")"
 	fi
 	"$MAP" -n "$XK_PROG" stats "$XK_PINS" "$ifindex"
 }
@@ -289,6 +294,12 @@ cancel_pending() {
 	rmdir -- "$RUN_DIR" 2>/dev/null || true
 }
 
+# forget_rollback: the note of the last roll-back goes (start, stop, apply).
+forget_rollback() {
+	rm -f -- "$pending.rollback"
+	rmdir -- "$RUN_DIR" 2>/dev/null || true
+}
+
 # cmd_apply: the old rules saved and the timer started, then the new
 # rules in place: an apply killed halfway (its session cut by the very
 # rules it writes) is still rolled back. A bad FILE changes nothing and
@@ -306,6 +317,7 @@ cmd_apply() {
 			die 3 "an apply is under way on $iface (or was killed before it changed a rule: '$XK_PROG $iface confirm' clears it)"
 		fi
 	fi
+	forget_rollback
 	mkdir -p -- "$RUN_DIR" 2>/dev/null || die 3 "cannot make $RUN_DIR"
 	mkdir -m 0700 -- "$pending" 2>/dev/null || die 3 "an apply is under way on $iface"
 	if ! "$MAP" -n "$XK_PROG" save "$XK_PINS" "$ifindex" >"$pending/previous"; then
@@ -338,14 +350,39 @@ cmd_confirm() {
 	echo "rules of $iface confirmed"
 }
 
+# rollback_said [-k] MESSAGE: what the roll-back did, in the system log
+# (logger, when there is one); with -k (it went wrong) also in a note
+# beside the pending directory, which status shows until the next start,
+# apply or stop.
+rollback_said() {
+	if [ "$1" = -k ]; then
+		shift
+		printf '%s: %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" "$1" >"$pending.rollback" 2>/dev/null || true
+	fi
+	logger -t srcfilter -p daemon.warning -- "$1" 2>/dev/null || true
+}
+
 # cmd__rollback: the timer's end: the saved rules back, the pending gone;
-# only onto the program they were saved from.
+# only onto the program they were saved from. Should the saved rules not
+# go back, every rule of the interface goes: the point of the roll-back is
+# that the operator reaches the host again, and no rule is the state that
+# never cuts anybody off.
 cmd__rollback() {
-	local prog=
+	local prog='' err
 	[ -d "$pending" ] || exit 0
 	read -r prog <"$pending/prog" 2>/dev/null || true
 	if [ "$prog" = "${1%% *}" ]; then
-		"$MAP" -n "$XK_PROG" -f replace "$XK_PINS" "$ifindex" drop "$pending/previous" >/dev/null || true
+		if "$MAP" -n "$XK_PROG" -f replace "$XK_PINS" "$ifindex" drop "$pending/previous" \
+			>/dev/null 2>"$pending/error"; then
+			rollback_said "apply on $iface not confirmed: its previous $(grep -c . "$pending/previous" || true) rules are back"
+		else
+			err=$(head -n 1 "$pending/error")
+			if "$MAP" -n "$XK_PROG" flush "$XK_PINS" "$ifindex" >/dev/null 2>&1; then
+				rollback_said -k "apply on $iface not confirmed, and its previous rules could not be put back ($err): every rule of $iface removed"
+			else
+				rollback_said -k "apply on $iface not confirmed, and neither its previous rules could be put back ($err) nor its rules removed: the applied rules are still in place"
+			fi
+		fi
 	fi
 	rm -rf -- "$pending"
 	rmdir -- "$RUN_DIR" 2>/dev/null || true
@@ -363,7 +400,7 @@ main() {
 		iface=$(ip -j link show | jq -r --arg i "$ifindex" '.[] | select(.ifindex == ($i | tonumber)) | .ifname')
 		if [ -z "$iface" ]; then
 			# gone: its rules went with it, and so does the pending apply
-			rm -rf -- "$(pending_dir "$ifindex")"
+			rm -rf -- "$(pending_dir "$ifindex")" "$(pending_dir "$ifindex").rollback"
 			rmdir -- "$RUN_DIR" 2>/dev/null || true
 			exit 0
 		fi

@@ -58,6 +58,11 @@ rules() {
 	"$SF" "$1" list -j | jq -c 'map(.prefix + " " + .action) | sort'
 }
 
+# no_rules IFACE: IFACE has no rule.
+no_rules() {
+	[ "$(rules "$1")" = "[]" ]
+}
+
 # run_dir_empty: nothing under the run directory.
 run_dir_empty() {
 	local left
@@ -426,6 +431,39 @@ EOF
 	wait_until 15 run_dir_empty
 	run_dir_empty
 	unchanged
+}
+
+@test "a roll-back whose saved rules cannot go back removes every rule, and status says so until stop" {
+	local d f=$BATS_TEST_TMPDIR/rules real
+	d=$(copy_tree)
+	real=$d/scripts/lib/srcfilter-map.real
+	mv "$d/scripts/lib/srcfilter-map" "$real"
+	# the helper, but putting the saved rules back fails, as with a
+	# damaged run directory
+	cat >"$d/scripts/lib/srcfilter-map" <<EOF
+#!/bin/sh
+case " \$* " in
+*"/previous "*) echo "srcfilter-map: saved rules unreadable" >&2; exit 2 ;;
+esac
+exec "$real" "\$@"
+EOF
+	chmod +x "$d/scripts/lib/srcfilter-map"
+	started
+	printf '%s\n' 198.18.1.0/24 198.18.2.0/24 >"$f"
+	run --separate-stderr "$d/scripts/srcfilter.sh" "$C" apply --confirm 5 "$f"
+	[ "$status" -eq 0 ] || { show_run; return 1; }
+	[ "$(rules "$C")" = '["198.18.1.0/24 drop","198.18.2.0/24 drop"]' ] || { rules "$C"; return 1; }
+	# the applied rules do not stay: no rule at all is what never cuts
+	# the operator off
+	wait_until 15 no_rules "$C"
+	no_rules "$C"
+	sf_ok "$C" status
+	[[ $output == *"last roll-back: "*"previous rules could not be put back (srcfilter-map: saved rules unreadable): every rule of $C removed"* ]] ||
+		{ show_run; return 1; }
+	# stop forgets it
+	sf_ok "$C" stop
+	run_dir_empty
+	sf_clean "$C"
 }
 
 @test "IFACE deleted with rules and an apply pending; a new device with its ifindex: nothing inherited" {
