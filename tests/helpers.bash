@@ -169,6 +169,24 @@ srclog_ok() {
 	fi
 }
 
+# Labs of several namespaces (router, bridge): mkns NAME makes one of the
+# test's namespaces, lo up; labs_down deletes them all, the test's link
+# xk${N}c here, and what the scripts pinned in the far bpffs.
+mkns() {
+	ip netns add "$1"
+	NSES="${NSES:-} $1"
+	ip -n "$1" link set lo up
+}
+
+labs_down() {
+	local ns
+	for ns in ${NSES:-}; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	ip link del "xk${N}c" 2>/dev/null || true
+	rm -f "$FAR_FS"/tc/globals/* "$FAR_FS"/xdp/globals/* 2>/dev/null || true
+}
+
 # in_far NETNS CMD...: CMD in NETNS, with TC_BPF_MNT at $FAR_FS; run.
 in_far() {
 	local ns=$1

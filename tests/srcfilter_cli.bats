@@ -63,6 +63,21 @@ no_rules() {
 	[ "$(rules "$1")" = "[]" ]
 }
 
+# wrapped_tree: a copy of the tree (copy_tree) whose srcfilter-map is the
+# sh text on stdin, with $REAL the real helper; prints the copy's path.
+wrapped_tree() {
+	local d
+	d=$(copy_tree)
+	mv "$d/scripts/lib/srcfilter-map" "$d/scripts/lib/srcfilter-map.real"
+	{
+		echo '#!/bin/sh'
+		echo "REAL='$d/scripts/lib/srcfilter-map.real'"
+		cat
+	} >"$d/scripts/lib/srcfilter-map"
+	chmod +x "$d/scripts/lib/srcfilter-map"
+	printf '%s\n' "$d"
+}
+
 # run_dir_empty: nothing under the run directory.
 run_dir_empty() {
 	local left
@@ -403,21 +418,17 @@ bogus"
 }
 
 @test "apply killed halfway (after the rules changed): the timer still rolls them back" {
-	local d f=$BATS_TEST_TMPDIR/rules real
-	d=$(copy_tree)
-	real=$d/scripts/lib/srcfilter-map.real
-	mv "$d/scripts/lib/srcfilter-map" "$real"
+	local d f=$BATS_TEST_TMPDIR/rules
 	# the helper, but the first replace hangs once it has written the
 	# rules: as if the session that ran apply were cut there
-	cat >"$d/scripts/lib/srcfilter-map" <<EOF
-#!/bin/sh
-"$real" "\$@" || exit
+	d=$(wrapped_tree <<EOF
+"\$REAL" "\$@" || exit
 case " \$* " in
 *" replace "*) rm "$BATS_TEST_TMPDIR/hang" 2>/dev/null && exec sleep 600 ;;
 esac
 exit 0
 EOF
-	chmod +x "$d/scripts/lib/srcfilter-map"
+)
 	started
 	echo 198.18.1.0/24 >"$f"
 	touch "$BATS_TEST_TMPDIR/hang"
@@ -434,20 +445,16 @@ EOF
 }
 
 @test "a roll-back whose saved rules cannot go back removes every rule, and status says so until stop" {
-	local d f=$BATS_TEST_TMPDIR/rules real
-	d=$(copy_tree)
-	real=$d/scripts/lib/srcfilter-map.real
-	mv "$d/scripts/lib/srcfilter-map" "$real"
+	local d f=$BATS_TEST_TMPDIR/rules
 	# the helper, but putting the saved rules back fails, as with a
 	# damaged run directory
-	cat >"$d/scripts/lib/srcfilter-map" <<EOF
-#!/bin/sh
-case " \$* " in
+	d=$(wrapped_tree <<'EOF'
+case " $* " in
 *"/previous "*) echo "srcfilter-map: saved rules unreadable" >&2; exit 2 ;;
 esac
-exec "$real" "\$@"
+exec "$REAL" "$@"
 EOF
-	chmod +x "$d/scripts/lib/srcfilter-map"
+)
 	started
 	printf '%s\n' 198.18.1.0/24 198.18.2.0/24 >"$f"
 	run --separate-stderr "$d/scripts/srcfilter.sh" "$C" apply --confirm 5 "$f"

@@ -17,20 +17,8 @@ setup() {
 }
 
 teardown() {
-	local ns
 	show_failure 20
-	for ns in $NSES; do
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	ip link del "xk${N}c" 2>/dev/null || true
-	rm -f "$FAR_FS"/xdp/globals/* 2>/dev/null || true
-}
-
-# mkns NAME: a namespace of this test, lo up.
-mkns() {
-	ip netns add "$1"
-	NSES="$NSES $1"
-	ip -n "$1" link set lo up
+	labs_down
 }
 
 # sf_in NS ARGS...: srcfilter.sh in NS, with the test's outer bpffs; must
@@ -105,8 +93,17 @@ client_addrs() {
 	ip link set "$1" up
 }
 
+# warm_up H4 H6: one ping to H4 and H6 from each client address, answered.
+warm_up() {
+	local a
+	for a in "198.18.$n.1 $1" "198.18.$n.3 $1" "2001:db8:$n::1 $2" "2001:db8:$n::3 $2"; do
+		run ping -c 1 -W 2 -I "${a% *}" "${a#* }"
+		[ "$status" -eq 0 ] || { show_run; return 1; }
+	done
+}
+
 @test "router: a dropped source never reaches the host behind it; the host's kernel counts the others exactly" {
-	local r=xk${N}r h=xk${N}h c=xk${N}c a
+	local r=xk${N}r h=xk${N}h c=xk${N}c
 	n=$((N % 250))
 	mkns "$r"
 	mkns "$h"
@@ -128,15 +125,8 @@ client_addrs() {
 	ip -6 route add "2001:db8:1$n::/64" via "2001:db8:$n::2"
 	ip -n "$h" route add default via "198.19.$n.1"
 	ip -n "$h" -6 route add default via "2001:db8:1$n::1"
-	# every neighbour known before the filter: from both sources, both ways
-	for a in "198.18.$n.1" "198.18.$n.3"; do
-		run ping -c 1 -W 2 -I "$a" "198.19.$n.2"
-		[ "$status" -eq 0 ] || { show_run; return 1; }
-	done
-	for a in "2001:db8:$n::1" "2001:db8:$n::3"; do
-		run ping -c 1 -W 2 -I "$a" "2001:db8:1$n::2"
-		[ "$status" -eq 0 ] || { show_run; return 1; }
-	done
+	# every neighbour known before the filter, from both sources
+	warm_up "198.19.$n.2" "2001:db8:1$n::2"
 
 	sf_in "$r" ri start -S
 	sf_in "$r" ri add "198.18.$n.3/32" "2001:db8:$n::3/128"
@@ -154,7 +144,7 @@ client_addrs() {
 }
 
 @test "bridge port: a dropped source never reaches the hosts behind the bridge; the others do, counted exactly" {
-	local b=xk${N}b v=xk${N}v c=xk${N}c a
+	local b=xk${N}b v=xk${N}v c=xk${N}c
 	n=$((N % 250))
 	mkns "$b"
 	mkns "$v"
@@ -171,14 +161,8 @@ client_addrs() {
 	ip -n "$v" addr add "198.18.$n.9/24" dev v0
 	ip -n "$v" addr add "2001:db8:$n::9/64" dev v0 nodad
 	ip -n "$v" link set v0 up
-	for a in "198.18.$n.1" "198.18.$n.3"; do
-		run ping -c 1 -W 2 -I "$a" "198.18.$n.9"
-		[ "$status" -eq 0 ] || { show_run; return 1; }
-	done
-	for a in "2001:db8:$n::1" "2001:db8:$n::3"; do
-		run ping -c 1 -W 2 -I "$a" "2001:db8:$n::9"
-		[ "$status" -eq 0 ] || { show_run; return 1; }
-	done
+	# every neighbour known before the filter, from both sources
+	warm_up "198.18.$n.9" "2001:db8:$n::9"
 
 	sf_in "$b" bc start -S
 	sf_in "$b" bc add "198.18.$n.3/32" "2001:db8:$n::3/128"

@@ -15,20 +15,8 @@ setup() {
 }
 
 teardown() {
-	local ns
 	show_failure 20
-	for ns in $NSES; do
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	ip link del "xk${N}c" 2>/dev/null || true
-	rm -f "$FAR_FS"/tc/globals/* 2>/dev/null || true
-}
-
-# mkns NAME: a namespace of this test, lo up.
-mkns() {
-	ip netns add "$1"
-	NSES="$NSES $1"
-	ip -n "$1" link set lo up
+	labs_down
 }
 
 # srv_in NS ARGS...: xdping-server.sh in NS, with the test's outer bpffs.
