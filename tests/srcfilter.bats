@@ -131,7 +131,9 @@ rule_is() {
 	far_sf_ok add "$S4.0/24"
 	far_sf_ok add -a count "$S4.128/25"
 	printf '%s\n' "# the new set" "$S4.7/32 drop" "$S4.0/24 count" >"$BATS_TEST_TMPDIR/new"
-	far_sf_ok apply --confirm 5 "$BATS_TEST_TMPDIR/new"
+	# 15 s: list and status below come well inside it, even in a VM
+	# without KVM (5 s ran out there before status)
+	far_sf_ok apply --confirm 15 "$BATS_TEST_TMPDIR/new"
 	local pid
 	pid=$(cat "$XDPKIT_RUN_DIR"/srcfilter.*/pid)
 	far_sf_ok list -j
@@ -146,7 +148,7 @@ rule_is() {
 			jq -e --arg a "$S4.0/24" --arg b "$S4.128/25" 'length == 2 and
 			([.[] | [.prefix, .action]] | sort) == ([[$a, "drop"], [$b, "count"]] | sort)' >/dev/null
 	}
-	wait_until 12 rolled_back || { far_sf list -j; show_run; return 1; }
+	wait_until 25 rolled_back || { far_sf list -j; show_run; return 1; }
 	wait_until 3 test ! -e "$XDPKIT_RUN_DIR" || { ls -R "$XDPKIT_RUN_DIR"; return 1; }
 	far_sf_ok status
 	[[ $output != *"apply pending"* ]] || { show_run; return 1; }

@@ -457,12 +457,12 @@ EOF
 )
 	started
 	printf '%s\n' 198.18.1.0/24 198.18.2.0/24 >"$f"
-	run --separate-stderr "$d/scripts/srcfilter.sh" "$C" apply --confirm 5 "$f"
+	run --separate-stderr "$d/scripts/srcfilter.sh" "$C" apply --confirm 10 "$f"
 	[ "$status" -eq 0 ] || { show_run; return 1; }
 	[ "$(rules "$C")" = '["198.18.1.0/24 drop","198.18.2.0/24 drop"]' ] || { rules "$C"; return 1; }
 	# the applied rules do not stay: no rule at all is what never cuts
 	# the operator off
-	wait_until 15 no_rules "$C"
+	wait_until 25 no_rules "$C"
 	no_rules "$C"
 	sf_ok "$C" status
 	[[ $output == *"last roll-back: "*"previous rules could not be put back (srcfilter-map: saved rules unreadable): every rule of $C removed"* ]] ||
