@@ -20,12 +20,18 @@
 #error "define SOURCE_LOG and SOURCE_FILTER (0 or 1) before including source.h"
 #endif
 
-/* A frame's source, as both features take it. */
+/*
+ * A frame's source, as both features take it. Its first 24 bytes are laid
+ * out as srclog's key (maps/srclog_sources.h), so srclog looks the source
+ * up with it as it stands: no second key is built on the path every frame
+ * takes (the bench found one copy more to cost about 4 ns).
+ */
 struct source {
 	__u32 ifindex;
-	__u32 len;		/* frame length (Ethernet header on, FCS off) */
 	__u8 family;		/* XDPKIT_FAMILY_IPV4 or XDPKIT_FAMILY_IPV6 */
+	__u8 pad[3];		/* zero */
 	__u8 addr[16];		/* IPv4 in addr[0..3], the rest zero */
+	__u32 len;		/* frame length (Ethernet header on, FCS off) */
 };
 
 #if SOURCE_LOG
@@ -34,13 +40,19 @@ struct source {
 #include "../maps/srclog_config.h"
 #include "../maps/srclog_stats.h"
 
+_Static_assert(__builtin_offsetof(struct source, ifindex) == __builtin_offsetof(struct srclog_key, ifindex) &&
+	       __builtin_offsetof(struct source, family) == __builtin_offsetof(struct srclog_key, family) &&
+	       __builtin_offsetof(struct source, pad) == __builtin_offsetof(struct srclog_key, pad) &&
+	       __builtin_offsetof(struct source, addr) == __builtin_offsetof(struct srclog_key, addr) &&
+	       __builtin_offsetof(struct source, len) == sizeof(struct srclog_key),
+	       "struct source must begin with srclog_key's layout");
+
 static __always_inline void count_source(struct srclog_stats *st, const struct source *s, __u64 now)
 {
-	struct srclog_key key = { .ifindex = s->ifindex, .family = s->family };
+	const struct srclog_key *key = (const void *)s;
 	struct srclog_source *v;
 
-	__builtin_memcpy(key.addr, s->addr, sizeof(key.addr));
-	v = bpf_map_lookup_elem(&srclog_sources, &key);
+	v = bpf_map_lookup_elem(&srclog_sources, key);
 	if (!v) {
 		struct srclog_source first = {
 			.packets = 1,
@@ -53,7 +65,7 @@ static __always_inline void count_source(struct srclog_stats *st, const struct s
 		 * BPF_ANY: should another CPU add the source meanwhile, this
 		 * writes only this CPU's share of it, which was empty.
 		 */
-		if (bpf_map_update_elem(&srclog_sources, &key, &first, BPF_ANY))
+		if (bpf_map_update_elem(&srclog_sources, key, &first, BPF_ANY))
 			st->source_errors++;
 		else
 			st->new_sources++;
