@@ -14,6 +14,7 @@
 #define XDPKIT_SOURCE_H
 
 #include "parsing.h"
+#include "lookup.h"
 #include "../maps/family.h"
 
 #if !defined(SOURCE_LOG) || !defined(SOURCE_FILTER)
@@ -153,9 +154,9 @@ static __always_inline struct srcfilter_rule *match(const struct source *s, int 
 		};
 
 		__builtin_memcpy(k.addr, s->addr, sizeof(k.addr));
-		r = bpf_map_lookup_elem(&srcfilter_allow4, &k);
+		r = lookup_here(&srcfilter_allow4, &k);
 		*allowed = r != 0;
-		return r ? r : bpf_map_lookup_elem(&srcfilter_rules4, &k);
+		return r ? r : lookup_here(&srcfilter_rules4, &k);
 	} else {
 		struct srcfilter_key6 k = {
 			.prefixlen = SRCFILTER_IFINDEX_BITS + 128,
@@ -163,9 +164,9 @@ static __always_inline struct srcfilter_rule *match(const struct source *s, int 
 		};
 
 		__builtin_memcpy(k.addr, s->addr, sizeof(k.addr));
-		r = bpf_map_lookup_elem(&srcfilter_allow6, &k);
+		r = lookup_here(&srcfilter_allow6, &k);
 		*allowed = r != 0;
-		return r ? r : bpf_map_lookup_elem(&srcfilter_rules6, &k);
+		return r ? r : lookup_here(&srcfilter_rules6, &k);
 	}
 }
 
