@@ -46,7 +46,7 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
+scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
 
@@ -54,7 +54,7 @@ scripts/lib/xdping-srvmap: scripts/lib/xdping-srvmap.c scripts/lib/bpftool_cmd.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
+scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
 
