@@ -34,7 +34,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all check demo bench install uninstall help clean deps-build deps-check bpf-headers
+.PHONY: all check soak demo bench install uninstall help clean deps-build deps-check bpf-headers
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
@@ -124,6 +124,13 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 	$(Q)./tests/run.sh
 
+# The continuous probe for SOAK_SECONDS (default 600) rounds of a second,
+# memory and counts checked (tests/xdping_every.bats); not in make check.
+SOAK_SECONDS ?= 600
+soak: deps-check
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)XDPKIT_SOAK=$(SOAK_SECONDS) ./tests/run.sh tests/xdping_every.bats
+
 demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./scripts/demo.sh
@@ -152,6 +159,7 @@ help:
 	@echo 'sudo make check install what the tests need, build, run the whole suite'
 	@echo 'sudo make demo  install what is missing, build, run xdping in a throwaway lab'
 	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
+	@echo 'sudo make soak  xdping --every for SOAK_SECONDS (default 600): memory flat, counts exact'
 	@echo 'sudo make check-fresh  make demo, deps, make and the packet tests in a minimal Debian 12 root'
 	@echo '                REF=commit (default HEAD); XDPKIT_FRESH_TESTS=all for the whole suite'
 	@echo 'make install    PREFIX=$(PREFIX): objects and scripts under lib/xdpkit, links in sbin'
