@@ -135,7 +135,8 @@ demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./scripts/demo.sh
 
-# The commands, lib.sh and the helpers; deps.sh is for building, not installed.
+# The commands, lib.sh and the helpers, the man pages, and the unit of a
+# continuous probe (xdping-probe@IFACE); deps.sh is for building, not installed.
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib \
 		$(DESTDIR)$(PREFIX)/sbin
@@ -147,12 +148,16 @@ install: all
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	$(Q)install -m 0644 scripts/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/xdping-probe@.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
 		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard scripts/*.8)))
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
 
 help:
 	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'

@@ -91,6 +91,19 @@ query_is() {
 	[ "$(query "$1")" = "$2" ]
 }
 
+# readme_promql: the README's ratio queries, each as one line.
+readme_promql() {
+	awk '/^  histogram_quantile\(0\.5|^  \(rate\(/ { q = $0; next }
+		q != "" && /^\/ / { print q " " $0; q = "" }' "$XK/README.md"
+}
+
+@test "the README's alert rules pass promtool, and it has both ratio queries" {
+	awk '/^```yaml/ { f = 1; next } f && /^```/ { f = 0 } f' "$XK/README.md" >"$W/rules.yml"
+	run promtool check rules "$W/rules.yml"
+	[ "$status" -eq 0 ] && [[ $output == *"SUCCESS: 3 rules found"* ]] || { echo "$output"; return 1; }
+	[ "$(readme_promql | grep -c xdping_ping_rtt_seconds)" -eq 2 ]
+}
+
 @test "Prometheus scrapes xdping's histogram: its count is the JSON's samples, its median within a bucket of the JSON's" {
 	local js n p50 sel q lo hi
 	servers_up
@@ -134,6 +147,14 @@ query_is() {
 	wait_until 30 query_is "srclog_frames_total{interface=\"$C\",class=\"ipv4\",job=\"node\"}" \
 		"$(awk -v s="srclog_frames_total{interface=\"$C\",class=\"ipv4\"}" 'index($0, s " ") == 1 { print $2 }' "$TXT/srclog.prom")"
 	[ "$(query "xdping_server_answered_total{interface=\"$P\"}")" -ge 41 ]
+	# the README's PromQL: the XDP-to-ping ratio (on one scrape, without
+	# rate) is a share of ping's round trip, and its expressions run
+	q=$(query "histogram_quantile(0.5, xdping_xdp_rtt_seconds_bucket{$sel}) / histogram_quantile(0.5, xdping_ping_rtt_seconds_bucket{$sel})")
+	awk -v q="$q" 'BEGIN { exit !(q > 0 && q < 1) }' || { echo "ratio '$q'"; return 1; }
+	readme_promql | while IFS= read -r q; do
+		curl -sf --data-urlencode "query=$q" "$PR/api/v1/query" | jq -e '.status == "success"' >/dev/null ||
+			{ echo "README query fails: $q"; exit 1; }
+	done
 	curl -sf "$NE/metrics" | grep -qx 'node_textfile_scrape_error 0'
 	far_server "$P" stop
 	assert_clean "$C"
