@@ -594,6 +594,24 @@ static void prom_counter(FILE *f, const char *name, const char *help, const stru
 	fprintf(f, "%llu\n", (unsigned long long)v);
 }
 
+/* A family of the busiest sources: packets, or bytes. l[0] is the
+ * interface; l[1] and l[2] are each source's address and family. */
+static void top_sources(FILE *f, const char *name, const char *help, struct prom_label l[3],
+			const struct source *s, size_t n, int bytes)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+	size_t i;
+
+	prom_family(f, name, "counter", help);
+	for (i = 0; i < n; i++) {
+		l[1] = (struct prom_label){ "address", addr_text(&s[i].key, -1, a, sizeof(a)) };
+		l[2] = (struct prom_label){ "family",
+					    s[i].key.family == XDPKIT_FAMILY_IPV6 ? "ipv6" : "ipv4" };
+		prom_sample(f, name, l, 3, NULL, NULL);
+		fprintf(f, "%llu\n", (unsigned long long)(bytes ? s[i].v.bytes : s[i].v.packets));
+	}
+}
+
 /*
  * The metrics file. srclog_stats is one map for the network namespace:
  * its counters are those of every interface srclog runs on, labelled with
@@ -604,7 +622,6 @@ static int metrics(const struct maps *m, const struct opts *o, const char *iface
 	static const char *classes[] = { "ipv4", "ipv6", "arp", "lldp", "other", "vlan_deep",
 					 "truncated", "malformed" };
 	struct prom_label l[3] = { { "interface", iface } };
-	char a[INET6_ADDRSTRLEN + 8];
 	struct srclog_stats st;
 	struct promfile p;
 	struct pass now;
@@ -614,6 +631,22 @@ static int metrics(const struct maps *m, const struct opts *o, const char *iface
 	read_stats(m, &st);
 	const __u64 frames[] = { st.ipv4, st.ipv6, st.arp, st.lldp, st.other, st.vlan_deep,
 				 st.truncated, st.malformed };
+	const struct { const char *name, *help; __u64 v; } counters[] = {
+		{ "srclog_log_events_total", "Events put in the live log ring (srclog_events).",
+		  st.logged },
+		{ "srclog_log_ring_full_total",
+		  "Events lost because the live log ring was full (reader slow or absent).", st.ring_full },
+		{ "srclog_log_sampled_out_total", "Frames left out of the live log by sampling (log N).",
+		  st.sampled_out },
+		{ "srclog_new_sources_total",
+		  "Sources srclog_sources took in (once full, the LRU evicts one for each).", st.new_sources },
+		{ "srclog_source_errors_total", "Frames whose new source srclog_sources could not take.",
+		  st.source_errors },
+	}, gauges[] = {
+		{ "srclog_sources", "Sources in srclog_sources for the interface.", now.n },
+		{ "srclog_sources_capacity",
+		  "Sources srclog_sources holds at most (every interface together).", m->capacity },
+	};
 	qsort(now.s, now.n, sizeof(*now.s), by_packets);
 	n = now.n < SRCLOG_PROM_TOP ? now.n : SRCLOG_PROM_TOP;
 	prom_open(&p, out);
@@ -622,47 +655,18 @@ static int metrics(const struct maps *m, const struct opts *o, const char *iface
 			     i ? NULL : "Frames srclog saw, by class: ipv4 and ipv6 (counted by source), "
 			     "arp, lldp, other EtherTypes, vlan_deep (a third tag), truncated, malformed IP.",
 			     l, "class", classes[i], frames[i]);
-	prom_counter(p.f, "srclog_log_events_total", "Events put in the live log ring (srclog_events).",
-		     l, NULL, NULL, st.logged);
-	prom_counter(p.f, "srclog_log_ring_full_total",
-		     "Events lost because the live log ring was full (reader slow or absent).",
-		     l, NULL, NULL, st.ring_full);
-	prom_counter(p.f, "srclog_log_sampled_out_total",
-		     "Frames left out of the live log by sampling (log N).", l, NULL, NULL,
-		     st.sampled_out);
-	prom_counter(p.f, "srclog_new_sources_total",
-		     "Sources srclog_sources took in (once full, the LRU evicts one for each).",
-		     l, NULL, NULL, st.new_sources);
-	prom_counter(p.f, "srclog_source_errors_total",
-		     "Frames whose new source srclog_sources could not take.", l, NULL, NULL,
-		     st.source_errors);
-	prom_family(p.f, "srclog_sources", "gauge", "Sources in srclog_sources for the interface.");
-	prom_sample(p.f, "srclog_sources", l, 1, NULL, NULL);
-	fprintf(p.f, "%zu\n", now.n);
-	prom_family(p.f, "srclog_sources_capacity", "gauge",
-		    "Sources srclog_sources holds at most (every interface together).");
-	prom_sample(p.f, "srclog_sources_capacity", l, 1, NULL, NULL);
-	fprintf(p.f, "%u\n", m->capacity);
-	prom_family(p.f, "srclog_top_source_packets_total", "counter",
-		    "Frames from each of the interface's 10 busiest sources (by frames), since the map took it in.");
-	for (i = 0; i < n; i++) {
-		int six = now.s[i].key.family == XDPKIT_FAMILY_IPV6;
-
-		l[1] = (struct prom_label){ "address", addr_text(&now.s[i].key, -1, a, sizeof(a)) };
-		l[2] = (struct prom_label){ "family", six ? "ipv6" : "ipv4" };
-		prom_sample(p.f, "srclog_top_source_packets_total", l, 3, NULL, NULL);
-		fprintf(p.f, "%llu\n", (unsigned long long)now.s[i].v.packets);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		prom_counter(p.f, counters[i].name, counters[i].help, l, NULL, NULL, counters[i].v);
+	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+		prom_family(p.f, gauges[i].name, "gauge", gauges[i].help);
+		prom_sample(p.f, gauges[i].name, l, 1, NULL, NULL);
+		fprintf(p.f, "%llu\n", (unsigned long long)gauges[i].v);
 	}
-	prom_family(p.f, "srclog_top_source_bytes_total", "counter",
-		    "Bytes (frame lengths) from each of the same sources.");
-	for (i = 0; i < n; i++) {
-		int six = now.s[i].key.family == XDPKIT_FAMILY_IPV6;
-
-		l[1] = (struct prom_label){ "address", addr_text(&now.s[i].key, -1, a, sizeof(a)) };
-		l[2] = (struct prom_label){ "family", six ? "ipv6" : "ipv4" };
-		prom_sample(p.f, "srclog_top_source_bytes_total", l, 3, NULL, NULL);
-		fprintf(p.f, "%llu\n", (unsigned long long)now.s[i].v.bytes);
-	}
+	top_sources(p.f, "srclog_top_source_packets_total",
+		    "Frames from each of the interface's 10 busiest sources (by frames), since the map took it in.",
+		    l, now.s, n, 0);
+	top_sources(p.f, "srclog_top_source_bytes_total",
+		    "Bytes (frame lengths) from each of the same sources.", l, now.s, n, 1);
 	prom_commit(&p);
 	free(now.s);
 	return 0;

@@ -430,12 +430,69 @@ static void prom_hist(FILE *f, const char *name, const struct prom_label *l, siz
 	fprintf(f, "%" PRIu64 "\n", h->samples);
 }
 
+/* What a family of per-target series shows. */
+enum series_of { XDP_HIST, PING_HIST, SAMPLES, LOST, ROUNDS, LAST };
+
+static const struct family {
+	const char *name, *type, *help;
+} families[] = {
+	[XDP_HIST] = { "xdping_xdp_rtt_seconds", "histogram",
+		       "Round-trip times measured in XDP (xdp/xdping_client.o), each sample one request and its reply." },
+	[PING_HIST] = { "xdping_ping_rtt_seconds", "histogram",
+			"Round-trip times ping measured on the same path, through the host's stack." },
+	[SAMPLES] = { "xdping_samples_total", "counter", "Round trips measured, by source (xdp or ping)." },
+	[LOST] = { "xdping_lost_total", "counter",
+		   "Round trips asked for that did not arrive in time, by source (xdp or ping)." },
+	[ROUNDS] = { "xdping_rounds_total", "counter",
+		     "Rounds run to the target (one with a single run; one per interval with --every)." },
+	[LAST] = { "xdping_last_round_timestamp_seconds", "gauge",
+		   "When the target's last round ended, in seconds since the Unix epoch." },
+};
+
+/* One family: its HELP and TYPE, then the series of every target. */
+static void prom_series(FILE *f, enum series_of what, const struct state *st, int n,
+			const char *iface, const char *mode)
+{
+	const char *name = families[what].name;
+	int i;
+
+	prom_family(f, name, families[what].type, families[what].help);
+	for (i = 0; i < n; i++) {
+		const struct state *s = &st[i];
+		const struct prom_label l[5] = {
+			{ "interface", iface }, { "target", s->host }, { "address", s->addr },
+			{ "family", s->family }, { "mode", mode },
+		};
+
+		switch (what) {
+		case XDP_HIST:
+		case PING_HIST:
+			prom_hist(f, name, l, 5, what == XDP_HIST ? &s->xdp : &s->ping);
+			break;
+		case SAMPLES:
+		case LOST:
+			prom_sample(f, name, l, 5, "source", "xdp");
+			fprintf(f, "%" PRIu64 "\n", what == SAMPLES ? s->xdp.samples : s->xdp.lost);
+			prom_sample(f, name, l, 5, "source", "ping");
+			fprintf(f, "%" PRIu64 "\n", what == SAMPLES ? s->ping.samples : s->ping.lost);
+			break;
+		case ROUNDS:
+			prom_sample(f, name, l, 5, NULL, NULL);
+			fprintf(f, "%" PRIu64 "\n", s->rounds);
+			break;
+		case LAST:
+			prom_sample(f, name, l, 5, NULL, NULL);
+			fprintf(f, "%.3f\n", s->last);
+			break;
+		}
+	}
+}
+
 /* The metrics file of the targets whose STATE files are given, in that
  * order; every family once, its samples together (the format wants it). */
 static int prom(const char *out, char **paths, int n, const char *iface, const char *mode)
 {
 	struct state *st = calloc(n, sizeof(*st));
-	struct prom_label l[5];
 	struct promfile p;
 	int i;
 
@@ -444,59 +501,9 @@ static int prom(const char *out, char **paths, int n, const char *iface, const c
 	for (i = 0; i < n; i++)
 		if (state_read(paths[i], &st[i]))
 			die(EXIT_USAGE, "no such metrics state", paths[i]);
-#define LABELS(s) do { \
-		l[0] = (struct prom_label){ "interface", iface }; \
-		l[1] = (struct prom_label){ "target", (s)->host }; \
-		l[2] = (struct prom_label){ "address", (s)->addr }; \
-		l[3] = (struct prom_label){ "family", (s)->family }; \
-		l[4] = (struct prom_label){ "mode", mode }; \
-	} while (0)
 	prom_open(&p, out);
-	prom_family(p.f, "xdping_xdp_rtt_seconds", "histogram",
-		    "Round-trip times measured in XDP (xdp/xdping_client.o), each sample one request and its reply.");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_hist(p.f, "xdping_xdp_rtt_seconds", l, 5, &st[i].xdp);
-	}
-	prom_family(p.f, "xdping_ping_rtt_seconds", "histogram",
-		    "Round-trip times ping measured on the same path, through the host's stack.");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_hist(p.f, "xdping_ping_rtt_seconds", l, 5, &st[i].ping);
-	}
-	prom_family(p.f, "xdping_samples_total", "counter",
-		    "Round trips measured, by source (xdp or ping).");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_sample(p.f, "xdping_samples_total", l, 5, "source", "xdp");
-		fprintf(p.f, "%" PRIu64 "\n", st[i].xdp.samples);
-		prom_sample(p.f, "xdping_samples_total", l, 5, "source", "ping");
-		fprintf(p.f, "%" PRIu64 "\n", st[i].ping.samples);
-	}
-	prom_family(p.f, "xdping_lost_total", "counter",
-		    "Round trips asked for that did not arrive in time, by source (xdp or ping).");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_sample(p.f, "xdping_lost_total", l, 5, "source", "xdp");
-		fprintf(p.f, "%" PRIu64 "\n", st[i].xdp.lost);
-		prom_sample(p.f, "xdping_lost_total", l, 5, "source", "ping");
-		fprintf(p.f, "%" PRIu64 "\n", st[i].ping.lost);
-	}
-	prom_family(p.f, "xdping_rounds_total", "counter",
-		    "Rounds run to the target (one with a single run; one per interval with --every).");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_sample(p.f, "xdping_rounds_total", l, 5, NULL, NULL);
-		fprintf(p.f, "%" PRIu64 "\n", st[i].rounds);
-	}
-	prom_family(p.f, "xdping_last_round_timestamp_seconds", "gauge",
-		    "When the target's last round ended, in seconds since the Unix epoch.");
-	for (i = 0; i < n; i++) {
-		LABELS(&st[i]);
-		prom_sample(p.f, "xdping_last_round_timestamp_seconds", l, 5, NULL, NULL);
-		fprintf(p.f, "%.3f\n", st[i].last);
-	}
-#undef LABELS
+	for (i = XDP_HIST; i <= LAST; i++)
+		prom_series(p.f, i, st, n, iface, mode);
 	prom_commit(&p);
 	free(st);
 	return 0;
