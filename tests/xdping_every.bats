@@ -48,7 +48,12 @@ nothing_left() {
 	assert_clean "$C"
 	[ -z "$(find "$TMPDIR" -maxdepth 1 -name 'xdping.*')" ] || { echo "tmp left: $(ls "$TMPDIR")"; return 1; }
 	[ "$(ls -A "$D")" = xdping.prom ] || { echo "in $D: $(ls -A "$D")"; return 1; }
-	! pgrep -f "ping .*-I $C " >/dev/null || { echo "pings left: $(pgrep -af "ping .*-I $C ")"; return 1; }
+	# the pings were sent SIGTERM on the way out: gone a moment later
+	wait_until 3 no_pings || { echo "pings left: $(pgrep -af "ping .*-I $C ")"; return 1; }
+}
+
+no_pings() {
+	! pgrep -f "ping .*-I $C " >/dev/null
 }
 
 # shape: the file without its digits: the same from round to round when
@@ -162,6 +167,7 @@ test_positive() {
 @test "soak: XDPKIT_SOAK seconds at one round a second, memory flat, counts exact" {
 	[ -n "${XDPKIT_SOAK:-}" ] || skip "set XDPKIT_SOAK=SECONDS (make soak: 600) to run it"
 	local rounds=$XDPKIT_SOAK rss5 rss_end n
+	[ "$rounds" -ge 10 ] || { echo "XDPKIT_SOAK=$rounds: at least 10"; return 1; }
 	start_bg "$XDPING" -S -c 5 -i 0.02 -j --every 1 --rounds "$rounds" --prom "$F" "$C" "$P_ADDR"
 	wait_until 60 rounds_reach 5
 	rss5=$(awk '/^VmRSS/ { print $2 }' "/proc/$BG_PID/status")
