@@ -220,3 +220,20 @@ hist_agrees() {
 	far_server "$P" stop
 	expect_ok
 }
+
+@test "make install: the probe unit runs the installed xdping, with options it takes" {
+	local root=$BATS_TEST_TMPDIR/inst unit exec
+	make -C "$XK" -s install DESTDIR="$root" PREFIX=/usr
+	unit=$root/usr/lib/systemd/system/xdping-probe@.service
+	[ -f "$unit" ]
+	exec=$(sed -n 's/^ExecStart=//p' "$unit")
+	[[ $exec == "/usr/sbin/xdping --every "* ]] || { echo "ExecStart=$exec"; return 1; }
+	[ -x "$root${exec%% *}" ]
+	# its command line, as systemd expands it with the unit's defaults,
+	# gets past xdping's argument checks (to the interface, missing here)
+	run --separate-stderr "$root/usr/sbin/xdping" --every 60 --prom "$D/xdping-none0.prom" \
+		-c 10 -i 0.2 none0 198.18.0.1
+	expect_error 2 "no interface 'none0'" xdping
+	make -C "$XK" -s uninstall DESTDIR="$root" PREFIX=/usr
+	[ ! -e "$unit" ]
+}
