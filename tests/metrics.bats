@@ -237,3 +237,15 @@ hist_agrees() {
 	make -C "$XK" -s uninstall DESTDIR="$root" PREFIX=/usr
 	[ ! -e "$unit" ]
 }
+
+@test "label values are escaped as the format wants (xdping-map, what the scripts never pass)" {
+	local m=$XK/scripts/lib/xdping-map f=$D/e.prom
+	"$m" -c 2 -H 'a"b\c' -P "$BATS_TEST_TMPDIR/state" missed 198.18.0.1
+	"$m" -I "$(printf 'if\nx')" -m generic prom "$f" "$BATS_TEST_TMPDIR/state"
+	promtool_ok "$f"
+	grep -qF 'xdping_lost_total{interface="if\nx",target="a\"b\\c",address="198.18.0.1",family="ipv4",mode="generic",source="xdp"} 2' "$f"
+	# a state is one target's: another's is refused, the state kept
+	run --separate-stderr "$m" -c 2 -H other -P "$BATS_TEST_TMPDIR/state" missed 198.18.0.1
+	[ "$status" -eq 2 ] && [[ $stderr == *"another target's"* ]]
+	[ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.state')" -eq 0 ]
+}
