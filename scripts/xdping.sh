@@ -618,6 +618,18 @@ renew() {
 	ROW="$1 $2 $3 - new 0 0 0 0"
 }
 
+# ours PID: PID is a child of this shell, not reaped yet (a pid reaped
+# rounds ago may be another process's by now).
+ours() {
+	local st
+	[ -r "/proc/$1/stat" ] && read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	# after "PID (COMM) ": the state, then the parent's pid (numbers and
+	# a letter: nothing to glob)
+	# shellcheck disable=SC2086
+	set -- ${st##*) }
+	[ "${2:-}" = "$$" ]
+}
+
 # next_round START_MS: the end of a round: its runs deleted, what it
 # started stopped and reaped (so nothing grows from round to round), then
 # a wait until SECONDS after START_MS, which a signal cuts short.
@@ -626,7 +638,7 @@ next_round() {
 	for_targets delete_run
 	for_targets renew
 	while read -r pid; do
-		kill "$pid" 2>/dev/null || true
+		! ours "$pid" || kill "$pid" 2>/dev/null || true
 	done <"$tmp/pids"
 	wait
 	: >"$tmp/pids"
