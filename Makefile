@@ -34,7 +34,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all check demo bench install uninstall help clean deps-build deps-check bpf-headers deb deps-deb
+.PHONY: all check demo bench install install-completion uninstall help clean deps-build deps-check bpf-headers deb deps-deb
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
@@ -140,12 +140,22 @@ install: all
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	$(Q)install -m 0644 scripts/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)$(MAKE) --no-print-directory install-completion
+
+# bash-completion loads a completion by the command's name: one file, and
+# the other names linked to it.
+COMPLETIONS := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+install-completion:
+	$(Q)install -d $(COMPLETIONS)
+	$(Q)install -m 0644 scripts/xdpkit.bash-completion $(COMPLETIONS)/xdping
+	$(Q)for s in xdping-server srclog srcfilter; do ln -sf xdping $(COMPLETIONS)/$$s; done
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
 		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard scripts/*.8)))
+	$(Q)rm -f $(addprefix $(COMPLETIONS)/,xdping xdping-server srclog srcfilter)
 
 help:
 	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'
