@@ -164,6 +164,8 @@ help:
 	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
 	@echo 'sudo make check-fresh  make demo, deps, make and the packet tests in a minimal Debian 12 root'
 	@echo '                REF=commit (default HEAD); XDPKIT_FRESH_TESTS=all for the whole suite'
+	@echo 'sudo make check-fresh-deb  the same, then make deb, apt-get install, the installed'
+	@echo '                commands in a namespace lab, apt-get purge'
 	@echo 'make install    PREFIX=$(PREFIX): objects and scripts under lib/xdpkit, links in sbin'
 	@echo 'make deb        dist/xdpkit_VERSION_ARCH.deb (debian/), lintian-clean; as root it first'
 	@echo '                installs what it needs (debhelper, lintian): sudo make deb'
@@ -180,7 +182,7 @@ clean:
 # kernel in a VM"). VM_TESTS=FILE... runs those files instead.
 VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
 	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
-.PHONY: check-build check-vm check-vm-ci deps-vm check-fresh
+.PHONY: check-build check-vm check-vm-ci deps-vm check-fresh check-fresh-deb
 
 check-build: all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 
@@ -200,6 +202,12 @@ check-vm-ci: deps-vm
 check-fresh:
 	$(Q)./scripts/lib/deps.sh fresh
 	$(Q)./tests/fresh/run.sh $(REF)
+
+# check-fresh-deb: the same, then make deb, apt-get install ./dist/..., the
+# installed commands in a namespace lab, apt-get purge (tests/fresh/deb.sh).
+check-fresh-deb:
+	$(Q)./scripts/lib/deps.sh fresh
+	$(Q)XDPKIT_FRESH_DEB=1 ./tests/fresh/run.sh $(REF)
 
 # -- The Debian package (debian/) -----------------------------------------
 # deb: dpkg-buildpackage builds a copy of the tree in build/deb/xdpkit (so
