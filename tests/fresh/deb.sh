@@ -53,7 +53,7 @@ installed() {
 	dpkg -L xdpkit >"$list"
 	for c in xdping xdping-server srclog srcfilter; do
 		[ "$(command -v "$c")" = "/usr/sbin/$c" ] || fail "$c is not /usr/sbin/$c"
-		"$c" --help | grep -q '^usage: ' || fail "$c --help prints no usage"
+		"$c" --help | grep -q "^usage: $c " || fail "$c --help does not name $c"
 		f=/usr/share/man/man8/$c.8.gz
 		grep -qx "$f" "$list" || fail "no $f in dpkg -L xdpkit"
 		grep -qx "/lib/systemd/system/$c@.service" "$list" || [ "$c" = xdping ] ||
