@@ -81,9 +81,9 @@ purged() {
 	! dpkg-query -W -f '${Status}\n' xdpkit 2>/dev/null | grep -q 'installed' ||
 		fail "dpkg still lists xdpkit as installed"
 	# every file and link, and every directory of ours (shared ones such
-	# as /usr/sbin stay)
+	# as /usr/sbin stay, and /lib, a link to usr/lib on a merged /usr)
 	while IFS= read -r f; do
-		if [ -d "$f" ] && [ ! -L "$f" ]; then
+		if [ -d "$f" ]; then
 			case $f in
 			*xdpkit*) left="$left $f" ;;
 			esac
