@@ -34,7 +34,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all check soak demo bench install uninstall help clean deps-build deps-check bpf-headers
+.PHONY: all check soak demo bench install install-completion uninstall help clean deps-build deps-check bpf-headers deb deps-deb
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
@@ -48,38 +48,38 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 
 scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lm -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lm -lbpf
 
 scripts/lib/xdping-srvmap: scripts/lib/xdping-srvmap.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 scripts/lib/srcfilter-map: scripts/lib/srcfilter-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 scripts/lib/srclog-follow: scripts/lib/srclog-follow.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 scripts/lib/xdpkit-pins: scripts/lib/xdpkit-pins.c scripts/lib/mapio.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 tests/pkt/%: tests/pkt/%.c tests/pkt/pkt.h scripts/lib/mapio.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 # One program, its tests in a file per feature (tests/pkt/xdping.h).
 XDPING_TEST_SRCS := $(addprefix tests/pkt/xdping_,test.c frames.c server.c client.c chain.c parsing.c)
 tests/pkt/xdping_test: $(XDPING_TEST_SRCS) tests/pkt/xdping.h tests/pkt/pkt.h scripts/lib/mapio.h \
 		$(wildcard maps/*.h)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(XDPING_TEST_SRCS) -o $@ -lbpf
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPING_TEST_SRCS) -o $@ -lbpf
 
 tests/xdp/drop_once.o: tests/xdp/drop.c $(wildcard xdp/*.h)
 	$(call msg,BPF,$@)
@@ -107,7 +107,7 @@ tests/xdp/srclog_shared.o: xdp/srclog.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 
 tests/tools/%: tests/tools/%.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
 bpf-headers:
 	$(Q)for f in $(BPF_SRCS); do \
@@ -151,6 +151,15 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/xdping-probe@.service \
 		>$(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
+	$(Q)$(MAKE) --no-print-directory install-completion
+
+# bash-completion loads a completion by the command's name: one file, and
+# the other names linked to it.
+COMPLETIONS := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+install-completion:
+	$(Q)install -d $(COMPLETIONS)
+	$(Q)install -m 0644 scripts/xdpkit.bash-completion $(COMPLETIONS)/xdping
+	$(Q)for s in xdping-server srclog srcfilter; do ln -sf xdping $(COMPLETIONS)/$$s; done
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/lib/xdpkit
@@ -158,6 +167,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard scripts/*.8)))
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
+	$(Q)rm -f $(addprefix $(COMPLETIONS)/,xdping xdping-server srclog srcfilter)
 
 help:
 	@echo 'make            build xdp/*.o and the C helpers in scripts/lib/'
@@ -167,21 +177,25 @@ help:
 	@echo 'sudo make soak  xdping --every for SOAK_SECONDS (default 600): memory flat, counts exact'
 	@echo 'sudo make check-fresh  make demo, deps, make and the packet tests in a minimal Debian 12 root'
 	@echo '                REF=commit (default HEAD); XDPKIT_FRESH_TESTS=all for the whole suite'
+	@echo 'sudo make check-fresh-deb  the same, then make deb, apt-get install, the installed'
+	@echo '                commands in a namespace lab, apt-get purge'
 	@echo 'make install    PREFIX=$(PREFIX): objects and scripts under lib/xdpkit, links in sbin'
+	@echo 'make deb        dist/xdpkit_VERSION_ARCH.deb (debian/), lintian-clean; as root it first'
+	@echo '                installs what it needs (debhelper, lintian): sudo make deb'
 	@echo 'make clean      remove what make built'
 	@echo 'V=1             show the commands'
 
 include tests/bench/bench.mk
 
 clean:
-	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) $(TEST_OBJS) build
+	$(Q)rm -rf $(XDP_OBJS) $(HELPERS) $(TEST_BINS) $(TEST_OBJS) build dist
 
 # -- The suite in Debian's own kernel, under qemu (tests/vm/vm.sh) --------
 # check-vm: every test; check-vm-ci: the part CI runs (see README, "Debian's
 # kernel in a VM"). VM_TESTS=FILE... runs those files instead.
 VM_CI_TESTS := tests/pkt/xdping_test tests/pkt/srclog_test \
 	tests/vlan_dev.bats tests/netem.bats tests/xdping_vlan.bats tests/xdping_server.bats
-.PHONY: check-build check-vm check-vm-ci deps-vm check-fresh
+.PHONY: check-build check-vm check-vm-ci deps-vm check-fresh check-fresh-deb
 
 check-build: all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 
@@ -201,3 +215,30 @@ check-vm-ci: deps-vm
 check-fresh:
 	$(Q)./scripts/lib/deps.sh fresh
 	$(Q)./tests/fresh/run.sh $(REF)
+
+# check-fresh-deb: the same, then make deb, apt-get install ./dist/..., the
+# installed commands in a namespace lab, apt-get purge (tests/fresh/deb.sh).
+check-fresh-deb:
+	$(Q)./scripts/lib/deps.sh fresh
+	$(Q)XDPKIT_FRESH_DEB=1 ./tests/fresh/run.sh $(REF)
+
+# -- The Debian package (debian/) -----------------------------------------
+# deb: dpkg-buildpackage builds a copy of the tree in build/deb/xdpkit (so
+# the clone's own build is left alone and nothing lands in the clone's
+# parent directory, Debian's default), lintian must find no error and no
+# warning, then dist/ gets xdpkit_VERSION_ARCH.deb.
+deps-deb:
+	$(Q)./scripts/lib/deps.sh deb
+
+deb: deps-deb
+	$(Q)rm -rf build/deb
+	$(Q)mkdir -p build/deb/xdpkit dist
+	$(Q)tar -cf - --exclude=./build --exclude=./dist --exclude=./.git . | tar -xf - -C build/deb/xdpkit
+	$(call msg,DEB,build/deb)
+	$(Q)cd build/deb/xdpkit && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; echo "make deb: dpkg-buildpackage failed; the whole log: build/deb/build.log" >&2; exit 1; }
+	$(call msg,LINTIAN,build/deb/*.changes)
+	$(Q)lintian --fail-on error,warning build/deb/*.changes
+	$(Q)rm -f dist/xdpkit_*.deb
+	$(Q)cp build/deb/xdpkit_*.deb dist/
+	$(Q)ls dist/xdpkit_*.deb

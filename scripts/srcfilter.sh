@@ -9,7 +9,7 @@
 set -eu
 
 usage() {
-	cat <<'EOF'
+	usage_named <<'EOF'
 usage: srcfilter.sh IFACE start [-N|-S] [-l]
        srcfilter.sh IFACE add [-a drop|count|allow] [--force] PREFIX...
        srcfilter.sh IFACE load [-a drop|count|allow] [--force] FILE|-

@@ -8,7 +8,7 @@
 set -eu
 
 usage() {
-	cat <<'EOF'
+	usage_named <<'EOF'
 usage: srclog.sh IFACE start [-N|-S] [-l on|off|N]
        srclog.sh IFACE top [-n COUNT] [-i SECONDS] [-b] [-j | -f FORMAT]
                            [-p|--prefix LEN[,LEN6]]

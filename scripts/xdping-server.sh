@@ -8,7 +8,7 @@
 set -eu
 
 usage() {
-	cat <<'EOF2'
+	usage_named <<'EOF2'
 usage: xdping-server.sh IFACE start [-N|-S] [-a PREFIX]...
        xdping-server.sh IFACE stop|status
        xdping-server.sh IFACE metrics FILE

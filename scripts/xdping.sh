@@ -8,7 +8,7 @@
 set -eu
 
 usage() {
-	cat <<'EOF'
+	usage_named <<'EOF'
 usage: xdping.sh [-c count] [-s size] [-i interval] [-W seconds] [-N|-S] [-4|-6]
                  [-j|--jsonl] [--prom FILE] [--every SECONDS [--rounds N]]
                  IFACE HOST...

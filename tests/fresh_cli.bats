@@ -64,7 +64,7 @@ one_line() {
 	nothing_left
 }
 
-@test "two REFs, an unknown option, a wrong XDPKIT_FRESH_TESTS: exit 2, one line each" {
+@test "two REFs, an unknown option, a wrong XDPKIT_FRESH_TESTS or _DEB: exit 2, one line each" {
 	snapshot before
 	run --separate-stderr "$FRESH" HEAD HEAD
 	one_line 2 "one REF at most"
@@ -72,6 +72,8 @@ one_line() {
 	one_line 2 "unknown option '--keep'"
 	run --separate-stderr env XDPKIT_FRESH_TESTS=some "$FRESH"
 	one_line 2 "XDPKIT_FRESH_TESTS"
+	run --separate-stderr env XDPKIT_FRESH_DEB=yes "$FRESH"
+	one_line 2 "XDPKIT_FRESH_DEB must be 0 or 1"
 	nothing_left
 }
 

@@ -5,12 +5,12 @@
 XK=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 
 @test "shellcheck -s sh on every script" {
-	run shellcheck -s sh "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run
+	run shellcheck -s sh "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/*.sh "$XK"/.ci/run
 	[ "$status" -eq 0 ] || { printf '# %s\n' "$output" >&3; false; }
 }
 
 @test "every script parses with dash" {
-	for f in "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/run.sh "$XK"/.ci/run; do
+	for f in "$XK"/scripts/*.sh "$XK"/scripts/lib/*.sh "$XK"/tests/run.sh "$XK"/tests/bench/bench.sh "$XK"/tests/vm/*.sh "$XK"/tests/fresh/*.sh "$XK"/.ci/run; do
 		dash -n "$f"
 	done
 }

@@ -74,6 +74,16 @@ page_long() {
 	done
 }
 
+@test "called by the page's name (a link, as /usr/sbin/NAME), the usage names the command so" {
+	local c
+	for c in $COMMANDS; do
+		ln -s "$XK/scripts/$c.sh" "$BATS_TEST_TMPDIR/$c"
+		run "$BATS_TEST_TMPDIR/$c" --help
+		[ "$status" -eq 0 ] && [[ ${lines[0]} == "usage: $c "* ]] || { echo "$c: $output"; return 1; }
+		[[ $output != *"$c.sh"* ]] || { echo "$c: $output"; return 1; }
+	done
+}
+
 @test "the option check catches a page that lists an option the command lacks" {
 	local t=$BATS_TEST_TMPDIR
 	mkdir -p "$t/scripts"

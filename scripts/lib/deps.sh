@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# deps.sh build|check|bench|vm|fresh: installs the Debian packages a target
+# deps.sh build|check|bench|vm|fresh|deb: installs the Debian packages a target
 # needs and that are missing. Exit 2 on an unknown target, 3 when they
 # cannot be installed.
 #
@@ -37,9 +37,12 @@ check) want=$check ;;
 bench) want="$build linux-source-6.1 xz-utils" ;;
 # the guest runs the suite on the host's tools, shared over 9p
 vm) want="$check qemu-system-x86 linux-image-amd64 busybox-static cpio" ;;
+# make deb: dpkg-buildpackage (dpkg-dev) wants build-essential, then
+# debian/control's Build-Depends (debhelper, and build's own); lintian checks
+deb) want="$build build-essential dpkg-dev debhelper lintian" ;;
 # tests/fresh/run.sh: mmdebstrap builds the root, git clones into it
 fresh) want="mmdebstrap git mount mawk" ;;
-*) echo "usage: deps.sh build|check|bench|vm|fresh" >&2; exit 2 ;;
+*) echo "usage: deps.sh build|check|bench|vm|fresh|deb" >&2; exit 2 ;;
 esac
 
 missing=

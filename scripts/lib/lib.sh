@@ -25,6 +25,12 @@ XK_SCRIPTS=$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 XK_LIB=$XK_SCRIPTS/lib
 XK_HOME=${XK_SCRIPTS%/*}
 
+# usage_named: a usage text from stdin to stdout, with the script's file
+# name (NAME.sh) as the command was called: NAME through /usr/sbin/NAME.
+usage_named() {
+	sed "s/${XK_PROG%.sh}\.sh/$XK_PROG/g"
+}
+
 warn() {
 	printf '%s: %s\n' "$XK_PROG" "$*" >&2
 }

@@ -13,6 +13,16 @@
 #   packet tests                tests/run.sh tests/pkt/*_test
 #                               (XDPKIT_FRESH_TESTS=all: 'make check', the whole suite)
 #
+# and with XDPKIT_FRESH_DEB=1 (make check-fresh-deb), the package as a user
+# builds and installs it (tests/fresh/deb.sh checks it):
+#
+#   make deb                    deps.sh deb, the .deb in dist/, lintian
+#   apt-get install ./dist/...  the package and what it depends on
+#   installed package           the files, xdping -c 3 from /usr/sbin in a
+#                               namespace lab, man -w xdping (man-db is
+#                               installed for it), completion, no unit enabled
+#   apt-get purge xdpkit        and none of dpkg -L xdpkit's files is left
+#
 # The mirror comes from this machine's apt sources; downloaded packages and
 # package lists are kept between runs in $XDPKIT_FRESH_CACHE
 # (/var/cache/xdpkit-fresh), outside the clone. The root lives on a tmpfs in
@@ -43,7 +53,8 @@ die() {
 
 usage() {
 	echo "usage: tests/fresh/run.sh [REF]   (REF a commit of this clone, default HEAD;"
-	echo "       XDPKIT_FRESH_TESTS=all runs the whole suite instead of the packet tests)"
+	echo "       XDPKIT_FRESH_TESTS=all runs the whole suite instead of the packet tests;"
+	echo "       XDPKIT_FRESH_DEB=1 then builds, installs, checks and purges the .deb)"
 }
 
 # apt_sources: one 'deb URI SUITE main' line per Debian bookworm,
@@ -105,6 +116,10 @@ if [ "${XDPKIT_FRESH_NS:-}" != 1 ]; then
 	case ${XDPKIT_FRESH_TESTS:-pkt} in
 	pkt | all) ;;
 	*) die 2 "XDPKIT_FRESH_TESTS must be 'pkt' or 'all', not '$XDPKIT_FRESH_TESTS'" ;;
+	esac
+	case ${XDPKIT_FRESH_DEB:-0} in
+	0 | 1) ;;
+	*) die 2 "XDPKIT_FRESH_DEB must be 0 or 1, not '$XDPKIT_FRESH_DEB'" ;;
 	esac
 	command -v git >/dev/null 2>&1 || die 3 "'git' not found; sudo ./scripts/lib/deps.sh fresh installs it"
 	XK=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -266,4 +281,20 @@ case $counts in
 esac
 [ "$rc" -eq 0 ] || fail "$tests" "$T/step.log"
 echo "fresh: $tests: ok ($(since "$t0"))"
-echo "fresh: PASS $SHORT: $tests $counts ($(since "$START"))"
+
+# The package, as the README's install section has a user build, install
+# and remove it; the file list is kept outside what the purge removes.
+deb=
+if [ "${XDPKIT_FRESH_DEB:-0}" = 1 ]; then
+	LIST=/root/xdpkit.list
+	step "make deb" make deb
+	step "apt-get install ./dist/xdpkit_*.deb" sh -c \
+		'DEBIAN_FRONTEND=noninteractive apt-get install -y -q ./dist/xdpkit_*.deb'
+	step "man-db for man -w" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends man-db
+	step "installed package" ./tests/fresh/deb.sh installed "$LIST"
+	step "apt-get purge xdpkit" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q xdpkit
+	step "nothing left" ./tests/fresh/deb.sh purged "$LIST"
+	deb=", the package"
+fi
+echo "fresh: PASS $SHORT: $tests $counts$deb ($(since "$START"))"
