@@ -178,6 +178,38 @@ mkns() {
 	ip -n "$1" link set lo up
 }
 
+# router_lab R H C: a router lab of namespaces R and H. Here -- C/ri --
+# router R -- ro/hi -- host H behind it, with 198.18.$n.2 and
+# 2001:db8:$n::2 on ri, 198.19.$n.1 and 2001:db8:1$n::1 on ro, .2 and ::2 on
+# hi, forwarding on in R and H's default routes through it. The caller
+# gives C its addresses and brings it up, then calls router_via.
+router_lab() {
+	local r=$1 h=$2 c=$3
+	mkns "$r"
+	mkns "$h"
+	ip link add "$c" type veth peer name ri netns "$r"
+	ip link set "$c" up
+	ip -n "$r" link add ro type veth peer name hi netns "$h"
+	ip -n "$r" addr add "198.18.$n.2/24" dev ri
+	ip -n "$r" addr add "2001:db8:$n::2/64" dev ri nodad
+	ip -n "$r" addr add "198.19.$n.1/24" dev ro
+	ip -n "$r" addr add "2001:db8:1$n::1/64" dev ro nodad
+	ip -n "$r" link set ri up
+	ip -n "$r" link set ro up
+	ip -n "$h" addr add "198.19.$n.2/24" dev hi
+	ip -n "$h" addr add "2001:db8:1$n::2/64" dev hi nodad
+	ip -n "$h" link set hi up
+	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$h" route add default via "198.19.$n.1"
+	ip -n "$h" -6 route add default via "2001:db8:1$n::1"
+}
+
+# router_via: here, the routes to the router lab's far side.
+router_via() {
+	ip route add "198.19.$n.0/24" via "198.18.$n.2"
+	ip -6 route add "2001:db8:1$n::/64" via "2001:db8:$n::2"
+}
+
 labs_down() {
 	local ns
 	for ns in ${NSES:-}; do

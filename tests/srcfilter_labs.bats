@@ -97,7 +97,8 @@ client_addrs() {
 warm_up() {
 	local a
 	for a in "198.18.$n.1 $1" "198.18.$n.3 $1" "2001:db8:$n::1 $2" "2001:db8:$n::3 $2"; do
-		run ping -c 1 -W 2 -I "${a% *}" "${a#* }"
+		# until the first answer: the far links' IPv6 may still be coming up
+		run ping -c 1 -w 10 -I "${a% *}" "${a#* }"
 		[ "$status" -eq 0 ] || { show_run; return 1; }
 	done
 }
@@ -105,26 +106,10 @@ warm_up() {
 @test "router: a dropped source never reaches the host behind it; the host's kernel counts the others exactly" {
 	local r=xk${N}r h=xk${N}h c=xk${N}c
 	n=$((N % 250))
-	mkns "$r"
-	mkns "$h"
 	# client (here) -- c/ri -- router -- ro/hi -- host behind it
-	ip link add "$c" type veth peer name ri netns "$r"
-	ip -n "$r" link add ro type veth peer name hi netns "$h"
+	router_lab "$r" "$h" "$c"
 	client_addrs "$c"
-	ip -n "$r" addr add "198.18.$n.2/24" dev ri
-	ip -n "$r" addr add "2001:db8:$n::2/64" dev ri nodad
-	ip -n "$r" addr add "198.19.$n.1/24" dev ro
-	ip -n "$r" addr add "2001:db8:1$n::1/64" dev ro nodad
-	ip -n "$r" link set ri up
-	ip -n "$r" link set ro up
-	ip -n "$h" addr add "198.19.$n.2/24" dev hi
-	ip -n "$h" addr add "2001:db8:1$n::2/64" dev hi nodad
-	ip -n "$h" link set hi up
-	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	ip route add "198.19.$n.0/24" via "198.18.$n.2"
-	ip -6 route add "2001:db8:1$n::/64" via "2001:db8:$n::2"
-	ip -n "$h" route add default via "198.19.$n.1"
-	ip -n "$h" -6 route add default via "2001:db8:1$n::1"
+	router_via
 	# every neighbour known before the filter, from both sources
 	warm_up "198.19.$n.2" "2001:db8:1$n::2"
 

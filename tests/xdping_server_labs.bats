@@ -34,28 +34,12 @@ answered_in() {
 
 @test "router: hosts behind it never look alive; TTL=1 gets the router's Time Exceeded" {
 	local r=xk${N}r h=xk${N}h c=xk${N}c n=$((N % 250))
-	mkns "$r"
-	mkns "$h"
 	# client (here) -- c/ri -- router -- ro/hi -- host behind it
-	ip link add "$c" type veth peer name ri netns "$r"
-	ip -n "$r" link add ro type veth peer name hi netns "$h"
+	router_lab "$r" "$h" "$c"
 	ip addr add "198.18.$n.1/24" dev "$c"
 	ip addr add "2001:db8:$n::1/64" dev "$c" nodad
 	ip link set "$c" up
-	ip -n "$r" addr add "198.18.$n.2/24" dev ri
-	ip -n "$r" addr add "2001:db8:$n::2/64" dev ri nodad
-	ip -n "$r" addr add "198.19.$n.1/24" dev ro
-	ip -n "$r" addr add "2001:db8:1$n::1/64" dev ro nodad
-	ip -n "$r" link set ri up
-	ip -n "$r" link set ro up
-	ip -n "$h" addr add "198.19.$n.2/24" dev hi
-	ip -n "$h" addr add "2001:db8:1$n::2/64" dev hi nodad
-	ip -n "$h" link set hi up
-	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	ip route add "198.19.$n.0/24" via "198.18.$n.2"
-	ip -6 route add "2001:db8:1$n::/64" via "2001:db8:$n::2"
-	ip -n "$h" route add default via "198.19.$n.1"
-	ip -n "$h" -6 route add default via "2001:db8:1$n::1"
+	router_via
 	# The host behind answers nothing (as many hosts do).
 	ip netns exec "$h" sysctl -qw net.ipv4.icmp_echo_ignore_all=1 net.ipv6.icmp.echo_ignore_all=1
 	run ping -c 1 -W 2 "198.18.$n.2"
