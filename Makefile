@@ -34,7 +34,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all check demo bench install install-completion uninstall help clean deps-build deps-check bpf-headers deb deps-deb
+.PHONY: all check soak demo bench install install-completion uninstall help clean deps-build deps-check bpf-headers deb deps-deb
 
 # Every BPF source of ours; `make bpf-headers` lists the headers they read
 # (tests/lint.bats checks that all come from linux-libc-dev and libbpf-dev).
@@ -46,7 +46,7 @@ xdp/%.o: xdp/%.c $(wildcard xdp/*.h) $(wildcard maps/*.h)
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_COMPILE) -c $< -o $@
 
-scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
+scripts/lib/xdping-map: scripts/lib/xdping-map.c scripts/lib/bpftool_cmd.h scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lm -lbpf
 
@@ -54,7 +54,7 @@ scripts/lib/xdping-srvmap: scripts/lib/xdping-srvmap.c scripts/lib/bpftool_cmd.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
-scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h $(wildcard maps/*.h)
+scripts/lib/srclog-map: scripts/lib/srclog-map.c scripts/lib/cli.h scripts/lib/mapio.h scripts/lib/promfile.h $(wildcard maps/*.h)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
@@ -124,11 +124,19 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(TEST_OBJS) bench-srcfilter
 	$(Q)./tests/run.sh
 
+# The continuous probe for SOAK_SECONDS (default 600) rounds of a second,
+# memory and counts checked (tests/xdping_every.bats); not in make check.
+SOAK_SECONDS ?= 600
+soak: deps-check
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)XDPKIT_SOAK=$(SOAK_SECONDS) ./tests/run.sh tests/xdping_every.bats
+
 demo: deps-build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./scripts/demo.sh
 
-# The commands, lib.sh and the helpers; deps.sh is for building, not installed.
+# The commands, lib.sh and the helpers, the man pages, and the unit of a
+# continuous probe (xdping-probe@IFACE); deps.sh is for building, not installed.
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/xdpkit/xdp $(DESTDIR)$(PREFIX)/lib/xdpkit/scripts/lib \
 		$(DESTDIR)$(PREFIX)/sbin
@@ -140,6 +148,9 @@ install: all
 		ln -sf ../lib/xdpkit/scripts/$$s.sh $(DESTDIR)$(PREFIX)/sbin/$$s; done
 	$(Q)install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	$(Q)install -m 0644 scripts/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/xdping-probe@.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
 	$(Q)$(MAKE) --no-print-directory install-completion
 
 # bash-completion loads a completion by the command's name: one file, and
@@ -155,6 +166,7 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/xdping $(DESTDIR)$(PREFIX)/sbin/xdping-server \
 		$(DESTDIR)$(PREFIX)/sbin/srclog $(DESTDIR)$(PREFIX)/sbin/srcfilter
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard scripts/*.8)))
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/xdping-probe@.service
 	$(Q)rm -f $(addprefix $(COMPLETIONS)/,xdping xdping-server srclog srcfilter)
 
 help:
@@ -162,6 +174,7 @@ help:
 	@echo 'sudo make check install what the tests need, build, run the whole suite'
 	@echo 'sudo make demo  install what is missing, build, run xdping in a throwaway lab'
 	@echo 'sudo make bench per-packet costs and RTTs, side by side (see BENCHMARKS.md)'
+	@echo 'sudo make soak  xdping --every for SOAK_SECONDS (default 600): memory flat, counts exact'
 	@echo 'sudo make check-fresh  make demo, deps, make and the packet tests in a minimal Debian 12 root'
 	@echo '                REF=commit (default HEAD); XDPKIT_FRESH_TESTS=all for the whole suite'
 	@echo 'sudo make check-fresh-deb  the same, then make deb, apt-get install, the installed'

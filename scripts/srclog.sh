@@ -14,6 +14,7 @@ usage: srclog.sh IFACE start [-N|-S] [-l on|off|N]
                            [-p|--prefix LEN[,LEN6]]
        srclog.sh IFACE follow [-j]
        srclog.sh IFACE log on|off|N
+       srclog.sh IFACE metrics FILE
        srclog.sh IFACE status|reset|stop
 
   start    attach xdp/srclog.o to IFACE (-N native, -S generic; default:
@@ -27,13 +28,17 @@ usage: srclog.sh IFACE start [-N|-S] [-l on|off|N]
   follow   the live log, one line per frame: 'IPv4 Source Address: ...';
            -j: one JSON object per line. Ends on SIGINT, SIGTERM or stop
   log      switch the live log on, off, or to one frame in N, while running
+  metrics  write FILE in the Prometheus text format (for node_exporter's
+           textfile collector), atomically: the frame, log and ring
+           counters, the number of sources, and IFACE's 10 busiest
+           sources by packets (a fixed number: bounded label cardinality)
   status   whether srclog is attached, how many sources it holds, its counters
   reset    forget IFACE's sources and zero the counters
   stop     detach it and remove the pins no program uses any more
 
 Exit: 0 done; 1 srclog is not running on IFACE (status, top, follow, log,
-reset); 2 usage or bad input; 3 environment (root, tools, bpffs, IFACE busy
-with another XDP program).
+reset, metrics); 2 usage or bad input; 3 environment (root, tools, bpffs,
+IFACE busy with another XDP program, FILE not writable).
 EOF
 }
 
@@ -57,6 +62,7 @@ interval=1        # top -i
 by_bytes=         # top -b
 json=             # top, follow: -j, or top's -f FORMAT
 prefix=           # top: -p LEN[,LEN6]
+file=             # metrics FILE
 
 # parse_args ARGS...: IFACE, the command and its options into the
 # variables above. Exit 2 on bad input, before anything is touched.
@@ -143,8 +149,16 @@ parse_args() {
 		[ "$#" -eq 1 ] || die 2 "log takes on, off or a number N"
 		log=$1
 		shift ;;
+	metrics)
+		[ "$#" -eq 1 ] || die 2 "metrics takes one FILE"
+		file=$1
+		shift
+		case $file in
+		'' | */ | */. | */.. | . | ..) die 2 "metrics: '$file' is not a file name" ;;
+		*/*) [ -d "${file%/*}/" ] || die 2 "metrics: no directory ${file%/*}" ;;
+		esac ;;
 	status | reset | stop) ;;
-	*) die 2 "unknown command '$cmd': start, stop, status, reset, top, follow or log" ;;
+	*) die 2 "unknown command '$cmd': start, stop, status, reset, top, follow, log or metrics" ;;
 	esac
 	shift $((OPTIND - 1))
 	[ "$#" -eq 0 ] || die 2 "unexpected argument '$1' (see $XK_PROG --help)"
@@ -210,6 +224,13 @@ cmd_reset() {
 
 cmd_log() {
 	"$MAP" log "$XK_PINS" "$log" || die 3 "cannot set the live log in $XK_PINS/srclog_config"
+}
+
+# cmd_metrics: FILE, replaced at once (scripts/lib/promfile.h).
+cmd_metrics() {
+	local err
+	err=$("$MAP" -I "$ifindex" -L "$iface" metrics "$XK_PINS" "$file" 2>&1) ||
+		die 3 "cannot write the metrics of srclog on $iface: ${err#srclog-map: }"
 }
 
 cmd_top() {

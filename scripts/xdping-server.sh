@@ -11,6 +11,7 @@ usage() {
 	usage_named <<'EOF2'
 usage: xdping-server.sh IFACE start [-N|-S] [-a PREFIX]...
        xdping-server.sh IFACE stop|status
+       xdping-server.sh IFACE metrics FILE
 
   start    attach xdp/xdping_server.o to IFACE (-N native, -S generic,
            default: the kernel chooses) and give it what it checks against:
@@ -21,14 +22,18 @@ usage: xdping-server.sh IFACE start [-N|-S] [-a PREFIX]...
            these sources in XDP; any other request goes to the stack.
   stop     detach it and remove the pins no program uses any more
   status   whether it is attached, and its counters
+  metrics  write its counters (answered, passed, errors) to FILE in the
+           Prometheus text format (for node_exporter's textfile
+           collector), atomically; the counters are those of every
+           xdping_server in this network namespace (one shared map)
 
 XDP answers before netfilter and before net.ipv4.icmp_echo_ignore_all
 are consulted: while attached, it overrides both for the requests it
 answers (use -a to limit who gets answered).
 
-Exit: 0 done (status: attached); 1 status: not attached; 2 usage or bad
-input; 3 environment (root, tools, bpffs, IFACE busy with another
-program, counters out of reach).
+Exit: 0 done (status: attached); 1 status, metrics: not attached; 2 usage
+or bad input; 3 environment (root, tools, bpffs, IFACE busy with another
+program, counters out of reach, FILE not writable).
 EOF2
 }
 
@@ -44,15 +49,25 @@ iface=
 action=
 mode=xdp          # ip's keyword: xdp (the kernel chooses), xdpdrv, xdpgeneric
 allow=            # the -a prefixes, each after a space
+file=             # metrics FILE
 
 # parse_args ARGS...: IFACE, the action and its options into the variables
 # above. Exit 2 on bad input, before anything is touched.
 parse_args() {
 	local opt p
-	want_iface_command "start, stop or status" "$@"
+	want_iface_command "start, stop, status or metrics" "$@"
 	iface=$1
 	action=$2
 	shift 2
+	if [ "$action" = metrics ]; then
+		[ "$#" -eq 1 ] || die 2 "metrics takes one FILE"
+		file=$1
+		case $file in
+		'' | -* | */ | */. | */.. | . | ..) die 2 "metrics: '$file' is not a file name" ;;
+		*/*) [ -d "${file%/*}/" ] || die 2 "metrics: no directory ${file%/*}" ;;
+		esac
+		return 0
+	fi
 	OPTIND=1
 	while getopts :NSa:-: opt; do
 		case $opt in
@@ -75,7 +90,7 @@ parse_args() {
 		[ "$mode" = xdp ] || die 2 "-N and -S go with start"
 		[ -z "$allow" ] || die 2 "-a goes with start"
 		;;
-	*) die 2 "unknown action '$action': start, stop or status" ;;
+	*) die 2 "unknown action '$action': start, stop, status or metrics" ;;
 	esac
 	# Every prefix is checked before anything is touched.
 	for p in $allow; do
@@ -272,6 +287,27 @@ cmd_status() {
 	fi
 	say_attached "$iface" "$1"
 	printf '%s\n' "$counters" | sed -n 's/^server: \(answered [0-9]* passed [0-9]*\).*/counters: \1/p'
+}
+
+# cmd_metrics CURRENT: the counters into FILE, replaced at once
+# (scripts/lib/promfile.h); not attached: exit 1, FILE untouched.
+cmd_metrics() {
+	local stats="$XK_PINS/xdping_stats" err
+	case $1 in
+	*" xdping_server "*) ;;
+	*)
+		bpffs_done
+		die 1 "xdping_server not attached to $iface: no metrics written" ;;
+	esac
+	if [ ! -e "$stats" ]; then
+		bpffs_done
+		die 3 "xdping_server is attached to $iface, but its counters are not at $stats (another bpffs? point TC_BPF_MNT at the one it was started with)"
+	fi
+	if ! err=$("$MAP" -I "$iface" server-prom "$stats" "$file" 2>&1); then
+		bpffs_done
+		die 3 "cannot write the metrics of xdping_server on $iface: ${err#xdping-map: }"
+	fi
+	bpffs_done
 }
 
 main() {

@@ -10,7 +10,8 @@ set -eu
 usage() {
 	usage_named <<'EOF'
 usage: xdping.sh [-c count] [-s size] [-i interval] [-W seconds] [-N|-S] [-4|-6]
-                 [-j|--jsonl] IFACE HOST...
+                 [-j|--jsonl] [--prom FILE] [--every SECONDS [--rounds N]]
+                 IFACE HOST...
        xdping.sh --cleanup IFACE
 
 Attaches xdp/xdping_client.o to IFACE, runs ping to every HOST (IPv4 or
@@ -27,12 +28,24 @@ bounce COUNT times in XDP and prints the XDP round trips beside ping's.
   -4 | -6      resolve names to IPv4 or IPv6 only (default: as ping does)
   -j, --json   one JSON document on stdout, times in integer ns
   --jsonl      one JSON object per sample and line, for log shippers
+  --prom FILE  write the metrics (Prometheus text format, for node_exporter's
+               textfile collector) to FILE, atomically: after the run, or
+               after every round with --every
+  --every SECONDS
+               keep attached and run a round to every HOST every SECONDS
+               (at once when a round takes longer), each one reported as a
+               single run is; histograms and counters add up across rounds.
+               Ends on SIGINT, SIGTERM or SIGHUP (exit 0), cleaning up as a
+               single run does
+  --rounds N   with --every: stop after N rounds
   --cleanup    detach an xdping_client left on IFACE by a killed run and
                remove its map entries, temporary files and pings
 
-Exit: 0 every XDP sample and every ping reply arrived; 1 something asked
-for did not arrive (what did is printed, and 'lost' says what did not);
-2 usage or bad input; 3 environment (root, tools, bpffs, IFACE busy).
+Exit: 0 every XDP sample and every ping reply arrived (--every: stopped
+by a signal, or --rounds ran with nothing lost); 1 something asked for
+did not arrive (what did is printed, and 'lost' says what did not);
+2 usage or bad input; 3 environment (root, tools, bpffs, IFACE busy, FILE
+not writable).
 EOF
 }
 
@@ -52,6 +65,9 @@ force=            # 4 or 6: resolve names to that family only
 format=text       # text, json or jsonl
 cleanup_only=0
 iface=
+prom=             # --prom FILE
+every=            # --every SECONDS
+rounds=           # --rounds N (with --every)
 
 # The run.
 ifindex=
@@ -125,6 +141,22 @@ parse_args() {
 			json) opt=j ;;
 			jsonl) opt=J ;;
 			help) opt=h ;;
+			prom | prom=* | every | every=* | rounds | rounds=*)
+				# =VALUE, or VALUE as the next word
+				case $OPTARG in
+				*=*) arg=${OPTARG#*=} ;;
+				*)
+					[ "$OPTIND" -le "$#" ] || die 2 "--$OPTARG needs a value (see $XK_PROG --help)"
+					arg=$(shift $((OPTIND - 1)) && printf '%s.' "$1")
+					arg=${arg%.}
+					OPTIND=$((OPTIND + 1)) ;;
+				esac
+				case $OPTARG in
+				prom*) prom=$arg ;;
+				every*) every=$arg ;;
+				*) rounds=$arg ;;
+				esac
+				continue ;;
 			*) die 2 "unknown option --$OPTARG (see $XK_PROG --help)" ;;
 			esac
 		fi
@@ -160,6 +192,20 @@ parse_args() {
 	if ! is_positive "$wait_s" || [ "${#wait_s}" -gt 8 ] || [ "${wait_s%.*}" -gt 3600 ]; then
 		die 2 "wait '$wait_s' is not a positive number of seconds up to 3600"
 	fi
+	if [ -n "$every" ] && { ! is_positive "$every" || [ "${#every}" -gt 8 ] ||
+		[ "${every%.*}" -gt 86400 ]; }; then
+		die 2 "--every '$every' is not a positive number of seconds up to 86400"
+	fi
+	if [ -n "$rounds" ]; then
+		[ -n "$every" ] || die 2 "--rounds goes with --every"
+		if ! is_uint "$rounds" || [ "$rounds" -lt 1 ]; then
+			die 2 "--rounds '$rounds' is not a number from 1"
+		fi
+	fi
+	case $prom in
+	*/ | */. | */.. | . | ..) die 2 "--prom '$prom' is not a file name" ;;
+	*/*) [ -d "${prom%/*}/" ] || die 2 "--prom '$prom': no directory ${prom%/*}" ;;
+	esac
 	iface=$1
 	OPTIND=$((OPTIND + 1))
 }
@@ -172,6 +218,11 @@ check_env() {
 	need_built "$OBJ"
 	iface_check "$iface"
 	ifindex=$(iface_index "$iface")
+	case $prom in
+	'') ;;
+	*/*) [ -w "${prom%/*}/" ] || die 3 "--prom: cannot write in ${prom%/*}" ;;
+	*) [ -w . ] || die 3 "--prom: cannot write in $(pwd)" ;;
+	esac
 }
 
 # resolve HOST: prints "FAMILY ADDRESS" (FAMILY 4 or 6) as ping would
@@ -247,9 +298,14 @@ open_run() {
 	bpffs_init
 	RUNS=$XK_PINS/xdping_runs
 	trap on_exit EXIT
-	trap 'exit 129' HUP
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	if [ -n "$every" ]; then
+		# the way to stop a continuous probe: not an error
+		trap 'exit 0' HUP INT TERM
+	else
+		trap 'exit 129' HUP
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+	fi
 	pins_snapshot xdping_runs xdping_stats
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xdping.XXXXXX")
 	: >"$tmp/pids"
@@ -326,7 +382,7 @@ answers() {
 		ROW="$1 $2 $3 - new $6 $7 $8 $9"
 		return 0
 	fi
-	[ "$NTARGETS" -gt 1 ] || die 1 "$2 ($3) does not answer through $iface"
+	[ "$NTARGETS" -gt 1 ] || [ -n "$every" ] || die 1 "$2 ($3) does not answer through $iface"
 	warn "$2 ($3) does not answer through $iface"
 	ROW="$1 $2 $3 - dead $6 $7 $8 $9"
 }
@@ -481,6 +537,8 @@ report_target() {
 	local rc=0
 	if [ "$4" = - ]; then
 		FAILED=1
+		[ -z "$prom" ] || "$MAP" -c "$count" -H "$2" -P "$tmp/prom.$1" missed "$3" 2>"$tmp/err" ||
+			die 3 "cannot keep the metrics of $2: $(helper_error)"
 		[ "$format" != json ] || {
 			[ "$FIRST" -eq 1 ] || printf ', '
 			printf '{"host": "%s", "address": "%s", "error": "no answer", "lost": %s}' \
@@ -500,7 +558,10 @@ report_target() {
 	[ "$format" != json ] || [ "$FIRST" -eq 1 ] || printf ', '
 	FIRST=0
 	"$MAP" -f "$format" -p "$tmp/ping.$1" -H "$2" -I "$iface" -c "$count" \
-		report "$RUNS" "$ifindex" "$3" "$4" >"$tmp/report" || rc=$?
+		${prom:+-P "$tmp/prom.$1"} report "$RUNS" "$ifindex" "$3" "$4" >"$tmp/report" \
+		2>"$tmp/err" || rc=$?
+	[ "$rc" -le 1 ] || die 3 "cannot report on $2 ($3): $(helper_error)"
+	cat "$tmp/err" >&2
 	[ "$rc" -eq 0 ] || FAILED=1
 	if [ "$format" = json ]; then tr -d '\n' <"$tmp/report"; else cat "$tmp/report"; fi
 	[ "$format" != text ] || [ "$NTARGETS" -eq 1 ] || echo
@@ -510,6 +571,7 @@ report_target() {
 # did not arrive).
 report() {
 	FAILED=$ping_failed
+	FIRST=1
 	[ "$format" != json ] ||
 		printf '{"interface": "%s", "mode": "%s", "mode_reason": "%s", "count": %s, "size": %s, "targets": [' \
 			"$iface" "$shown" "$mode_reason" "$count" "$size"
@@ -522,6 +584,70 @@ report() {
 		warn "not every sample or reply asked for arrived in time"
 		return 1
 	fi
+}
+
+# prom_state N ...: the metrics state of target N, for write_prom.
+STATES=
+prom_state() {
+	STATES="$STATES $tmp/prom.$1"
+}
+
+# write_prom: --prom FILE from every target's state (each round adds to
+# it: scripts/lib/xdping-map, report -P), replaced at once.
+write_prom() {
+	[ -n "$prom" ] || return 0
+	STATES=
+	for_targets prom_state
+	# shellcheck disable=SC2086 # one word per state file (mktemp -d: no blanks)
+	"$MAP" -I "$iface" -m "$shown" prom "$prom" $STATES 2>"$tmp/err" ||
+		die 3 "metrics to $prom: $(helper_error)"
+}
+
+# helper_error: why the helper failed, from its one line in $tmp/err
+# (without its name: ours leads the line).
+helper_error() {
+	local line
+	line=$(tail -n 1 "$tmp/err")
+	printf '%s\n' "${line#xdping-map: }"
+}
+
+# -- --every: one round after another ----------------------------------
+
+# renew N HOST ADDR ...: a target as it was before its first round.
+renew() {
+	ROW="$1 $2 $3 - new 0 0 0 0"
+}
+
+# ours PID: PID is a child of this shell, not reaped yet (a pid reaped
+# rounds ago may be another process's by now).
+ours() {
+	local st
+	[ -r "/proc/$1/stat" ] && read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	# after "PID (COMM) ": the state, then the parent's pid (numbers and
+	# a letter: nothing to glob)
+	# shellcheck disable=SC2086
+	set -- ${st##*) }
+	[ "${2:-}" = "$$" ]
+}
+
+# next_round START_MS: the end of a round: its runs deleted, what it
+# started stopped and reaped (so nothing grows from round to round), then
+# a wait until SECONDS after START_MS, which a signal cuts short.
+next_round() {
+	local pid left
+	for_targets delete_run
+	for_targets renew
+	while read -r pid; do
+		! ours "$pid" || kill "$pid" 2>/dev/null || true
+	done <"$tmp/pids"
+	wait
+	: >"$tmp/pids"
+	ping_pids=
+	ping_failed=0
+	left=$(awk -v e="$every" -v s="$1" -v n="$(now_ms)" 'BEGIN { l = s + e * 1000 - n; if (l > 0) printf "%.3f", l / 1000; else print 0 }')
+	[ "$left" = 0 ] && return 0
+	spawn sleep "$left"
+	wait "$last_pid" || true
 }
 
 # -- step 9: leave nothing behind ---------------------------------------
@@ -615,14 +741,24 @@ main() {
 	refuse_busy
 	open_run                        # 2. the bpffs (9. the exit trap)
 	attach                          # 3. xdping_client.o on IFACE
-	ANSWER_BY=$(($(now_ms) + ${wait_s%.*} * 1000 + 3000))
-	for_targets probe               # 4. each HOST answers,
-	for_targets answers             #    all asked at once
-	for_targets seed                # 5. a run per HOST
-	for_targets start_ping          # 6. ping's own view
-	pings_done
-	measure                         # 7. the chains in XDP
-	report                          # 8. the report; 9. on exit
+	local n=0 start rc=0
+	while :; do
+		start=$(now_ms)
+		ANSWER_BY=$((start + ${wait_s%.*} * 1000 + 3000))
+		for_targets probe       # 4. each HOST answers,
+		for_targets answers     #    all asked at once
+		for_targets seed        # 5. a run per HOST
+		for_targets start_ping  # 6. ping's own view
+		pings_done
+		measure                 # 7. the chains in XDP
+		report || rc=1          # 8. the report (and the metrics);
+		write_prom
+		n=$((n + 1))
+		[ -n "$every" ] || break
+		[ -z "$rounds" ] || [ "$n" -lt "$rounds" ] || break
+		next_round "$start"     #    with --every, again
+	done
+	return "$rc"                # 9. on exit
 }
 
 main "$@"

@@ -79,8 +79,8 @@ in_ns() {
 }
 
 @test "the COMMAND word: each script's subcommands" {
-	[ "$(comp xdping-server lo '')" = "$(lines start stop status)" ]
-	[ "$(comp srclog lo '')" = "$(lines start top follow log status reset stop)" ]
+	[ "$(comp xdping-server lo '')" = "$(lines start stop status metrics)" ]
+	[ "$(comp srclog lo '')" = "$(lines start top follow log status reset metrics stop)" ]
 	[ "$(comp srcfilter lo '')" = "$(lines start add load del list stats save status flush apply confirm stop)" ]
 	[ "$(comp srcfilter lo s)" = "$(lines start stats save status stop)" ]
 	[ "$(comp srcfilter lo a)" = "$(lines add apply)" ]
@@ -89,7 +89,7 @@ in_ns() {
 }
 
 @test "options: xdping's, and each subcommand's own" {
-	[ "$(comp xdping -)" = "$(lines -c -s -i -W -N -S -4 -6 -j --json --jsonl --cleanup -h --help)" ]
+	[ "$(comp xdping -)" = "$(lines -c -s -i -W -N -S -4 -6 -j --json --jsonl --prom --every --rounds --cleanup -h --help)" ]
 	[ "$(comp xdping --j)" = "$(lines --json --jsonl)" ]
 	[ "$(comp xdping-server lo start -)" = "$(lines -N -S -a)" ]
 	[ -z "$(comp xdping-server lo stop -)" ]

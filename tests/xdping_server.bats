@@ -155,7 +155,7 @@ local_responder_off() {
 	server
 	expect_error 2 "IFACE" xdping-server.sh
 	server "$C"
-	expect_error 2 "start, stop or status" xdping-server.sh
+	expect_error 2 "start, stop, status or metrics" xdping-server.sh
 	assert_clean "$C"
 }
 

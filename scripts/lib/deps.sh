@@ -25,7 +25,10 @@ build="make gcc libc6-dev clang libbpf-dev linux-libc-dev iproute2 bpftool iputi
 # python3-scapy: the oracle tests' frames      kmod: modprobe 8021q, sch_netem
 # fping hping3 nmap (nping): the real clients xdping_server must answer
 # git: fresh_cli.bats asks tests/fresh/run.sh which commit a REF is
-check="$build bats shellcheck ethtool python3-scapy kmod fping hping3 nmap git mandoc"
+# prometheus (promtool too) prometheus-node-exporter curl: the metrics
+# files checked, and scraped by a real node_exporter and Prometheus
+check="$build bats shellcheck ethtool python3-scapy kmod fping hping3 nmap git mandoc \
+	prometheus prometheus-node-exporter curl"
 
 case ${1:-build} in
 build) want=$build ;;

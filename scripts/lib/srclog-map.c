@@ -8,6 +8,7 @@
  *   srclog-map [-I IFINDEX] status PIN_DIR
  *   srclog-map [-I IFINDEX] reset PIN_DIR
  *   srclog-map log PIN_DIR on|off|N
+ *   srclog-map -I IFINDEX -L IFACE metrics PIN_DIR FILE
  *
  * PIN_DIR is where the maps are pinned ($BPFFS/xdp/globals). top reads
  * srclog_sources twice, SECONDS apart (0: once, no rates), and prints the
@@ -16,7 +17,9 @@
  * -p aggregates the sources by prefix: IPv4 by /LEN, IPv6 by /LEN6 (LEN
  * alone: both). -I keeps the sources seen on one interface. reset deletes
  * the sources (of IFINDEX, or all) and zeroes the counters; log sets
- * srclog_config.
+ * srclog_config. metrics writes FILE in the Prometheus text format
+ * (atomically, promfile.h): the counters, the sources of IFINDEX, and its
+ * SRCLOG_PROM_TOP busiest sources by packets, labelled with IFACE.
  *
  * Why not bpftool: its dump walks the map with GET_NEXT_KEY, which starts
  * again from the first bucket whenever the key it stands on has been
@@ -44,9 +47,14 @@ static const char *helper_name = "srclog-map";
 
 #include "cli.h"
 #include "mapio.h"
+#include "promfile.h"
 #include "../../maps/srclog_sources.h"
 #include "../../maps/srclog_stats.h"
 #include "../../maps/srclog_config.h"
+
+/* metrics: the busiest sources as labelled series, no more (a bounded
+ * label cardinality: at most this many addresses per interface). */
+#define SRCLOG_PROM_TOP	10
 
 /* Per-CPU values read in one batch call: at most this many bytes. */
 #define BATCH_BYTES	(4u << 20)
@@ -93,7 +101,8 @@ static void usage(void)
 		"[-p LEN[,LEN6]] [-I IFINDEX] top PIN_DIR\n"
 		"       srclog-map [-I IFINDEX] status PIN_DIR\n"
 		"       srclog-map [-I IFINDEX] reset PIN_DIR\n"
-		"       srclog-map log PIN_DIR on|off|N\n");
+		"       srclog-map log PIN_DIR on|off|N\n"
+		"       srclog-map -I IFINDEX -L IFACE metrics PIN_DIR FILE\n");
 	exit(EXIT_USAGE);
 }
 
@@ -575,6 +584,94 @@ static int set_log(const struct maps *m, const char *what)
 	return 0;
 }
 
+/* One counter of srclog_stats, as a family of its own or a sample of one. */
+static void prom_counter(FILE *f, const char *name, const char *help, const struct prom_label *l,
+			 const char *extra, const char *xvalue, __u64 v)
+{
+	if (help)
+		prom_family(f, name, "counter", help);
+	prom_sample(f, name, l, 1, extra, xvalue);
+	fprintf(f, "%llu\n", (unsigned long long)v);
+}
+
+/* A family of the busiest sources: packets, or bytes. l[0] is the
+ * interface; l[1] and l[2] are each source's address and family. */
+static void top_sources(FILE *f, const char *name, const char *help, struct prom_label l[3],
+			const struct source *s, size_t n, int bytes)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+	size_t i;
+
+	prom_family(f, name, "counter", help);
+	for (i = 0; i < n; i++) {
+		l[1] = (struct prom_label){ "address", addr_text(&s[i].key, -1, a, sizeof(a)) };
+		l[2] = (struct prom_label){ "family",
+					    s[i].key.family == XDPKIT_FAMILY_IPV6 ? "ipv6" : "ipv4" };
+		prom_sample(f, name, l, 3, NULL, NULL);
+		fprintf(f, "%llu\n", (unsigned long long)(bytes ? s[i].v.bytes : s[i].v.packets));
+	}
+}
+
+/*
+ * The metrics file. srclog_stats is one map for the network namespace:
+ * its counters are those of every interface srclog runs on, labelled with
+ * the one asked for; the sources are IFINDEX's own.
+ */
+static int metrics(const struct maps *m, const struct opts *o, const char *iface, const char *out)
+{
+	static const char *classes[] = { "ipv4", "ipv6", "arp", "lldp", "other", "vlan_deep",
+					 "truncated", "malformed" };
+	struct prom_label l[3] = { { "interface", iface } };
+	struct srclog_stats st;
+	struct promfile p;
+	struct pass now;
+	size_t i, n;
+
+	read_sources(m, o->ifindex, &now);
+	read_stats(m, &st);
+	const __u64 frames[] = { st.ipv4, st.ipv6, st.arp, st.lldp, st.other, st.vlan_deep,
+				 st.truncated, st.malformed };
+	const struct { const char *name, *help; __u64 v; } counters[] = {
+		{ "srclog_log_events_total", "Events put in the live log ring (srclog_events).",
+		  st.logged },
+		{ "srclog_log_ring_full_total",
+		  "Events lost because the live log ring was full (reader slow or absent).", st.ring_full },
+		{ "srclog_log_sampled_out_total", "Frames left out of the live log by sampling (log N).",
+		  st.sampled_out },
+		{ "srclog_new_sources_total",
+		  "Sources srclog_sources took in (once full, the LRU evicts one for each).", st.new_sources },
+		{ "srclog_source_errors_total", "Frames whose new source srclog_sources could not take.",
+		  st.source_errors },
+	}, gauges[] = {
+		{ "srclog_sources", "Sources in srclog_sources for the interface.", now.n },
+		{ "srclog_sources_capacity",
+		  "Sources srclog_sources holds at most (every interface together).", m->capacity },
+	};
+	qsort(now.s, now.n, sizeof(*now.s), by_packets);
+	n = now.n < SRCLOG_PROM_TOP ? now.n : SRCLOG_PROM_TOP;
+	prom_open(&p, out);
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		prom_counter(p.f, "srclog_frames_total",
+			     i ? NULL : "Frames srclog saw, by class: ipv4 and ipv6 (counted by source), "
+			     "arp, lldp, other EtherTypes, vlan_deep (a third tag), truncated, malformed IP.",
+			     l, "class", classes[i], frames[i]);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		prom_counter(p.f, counters[i].name, counters[i].help, l, NULL, NULL, counters[i].v);
+	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+		prom_family(p.f, gauges[i].name, "gauge", gauges[i].help);
+		prom_sample(p.f, gauges[i].name, l, 1, NULL, NULL);
+		fprintf(p.f, "%llu\n", (unsigned long long)gauges[i].v);
+	}
+	top_sources(p.f, "srclog_top_source_packets_total",
+		    "Frames from each of the interface's 10 busiest sources (by frames), since the map took it in.",
+		    l, now.s, n, 0);
+	top_sources(p.f, "srclog_top_source_bytes_total",
+		    "Bytes (frame lengths) from each of the same sources.", l, now.s, n, 1);
+	prom_commit(&p);
+	free(now.s);
+	return 0;
+}
+
 /* "24" (both families) or "24,48" (IPv4, IPv6). */
 static void prefix_lengths(const char *arg, struct opts *o)
 {
@@ -597,12 +694,12 @@ static void prefix_lengths(const char *arg, struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { .count = 20, .interval = 1, .ifindex = -1, .len4 = -1, .len6 = -1 };
-	const char *cmd, *dir;
+	const char *cmd, *dir, *iface = NULL;
 	struct maps m;
 	char *end;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+jf:bn:i:I:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "+jf:bn:i:I:p:L:")) != -1) {
 		switch (opt) {
 		case 'j':
 			o.format = JSON;
@@ -637,6 +734,9 @@ int main(int argc, char **argv)
 		case 'p':
 			prefix_lengths(optarg, &o);
 			break;
+		case 'L':
+			iface = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -645,9 +745,12 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[optind];
 	dir = argv[optind + 1];
-	if (strcmp(cmd, "top") && strcmp(cmd, "status") && strcmp(cmd, "reset") && strcmp(cmd, "log"))
+	if (strcmp(cmd, "top") && strcmp(cmd, "status") && strcmp(cmd, "reset") && strcmp(cmd, "log") &&
+	    strcmp(cmd, "metrics"))
 		usage();
-	if (argc - optind != (strcmp(cmd, "log") ? 2 : 3))
+	if (argc - optind != (strcmp(cmd, "log") && strcmp(cmd, "metrics") ? 2 : 3))
+		usage();
+	if (!strcmp(cmd, "metrics") && (!iface || o.ifindex < 0))
 		usage();
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	open_maps(dir, &m);
@@ -657,5 +760,7 @@ int main(int argc, char **argv)
 		return status(&m, &o);
 	if (!strcmp(cmd, "reset"))
 		return reset(&m, &o);
+	if (!strcmp(cmd, "metrics"))
+		return metrics(&m, &o, iface, argv[optind + 2]);
 	return set_log(&m, argv[optind + 2]);
 }

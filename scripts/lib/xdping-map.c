@@ -14,12 +14,19 @@
  *              report      PIN IFINDEX ADDR ID
  *   xdping-map [-n] purge  PIN IFINDEX             (every run of IFINDEX)
  *   xdping-map stats       PIN
+ *   xdping-map -c COUNT -H HOST -P STATE missed ADDR (a target that never answered)
+ *   xdping-map -I IFACE -m MODE prom FILE STATE...  (the metrics file of a run)
+ *   xdping-map -I IFACE server-prom PIN FILE         (xdping_server's counters)
  *   xdping-map canon       ADDR                    (prints "4|6 CANONICAL-ADDR")
  *
  * ADDR is an IPv4 or IPv6 address. PINGLOG is ping's output, for the
  * comparison and the losses; with ping -D its timestamps go into jsonl
  * records. report -c COUNT: when the run is gone from the map, the target
  * is still reported, with an error and COUNT samples lost.
+ * report -P STATE (and missed) adds the target's samples and losses to
+ * STATE, a small text file per target that holds its histograms across
+ * the rounds of xdping.sh --every; prom turns the STATE files into one
+ * file in the Prometheus text format, written atomically (promfile.h).
  * -n prints the bpftool command instead of running it. Exit status: 0
  * done, 1 the run is incomplete or missing (report: anything asked for,
  * from XDP or ping, did not arrive), 2 bad arguments, 3 bpftool failed or
@@ -28,6 +35,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +49,7 @@ static const char *helper_name = "xdping-map";
 
 #include "bpftool_cmd.h"
 #include "mapio.h"
+#include "promfile.h"
 #include "../../maps/xdping_runs.h"
 #include "../../maps/xdping_stats.h"
 
@@ -60,6 +69,9 @@ static void usage(void)
 		"                  report PIN IFINDEX ADDR ID\n"
 		"       xdping-map [-n] purge PIN IFINDEX\n"
 		"       xdping-map stats PIN\n"
+		"       xdping-map -c COUNT -H HOST -P STATE missed ADDR\n"
+		"       xdping-map -I IFACE -m MODE prom FILE STATE...\n"
+		"       xdping-map -I IFACE server-prom PIN FILE\n"
 		"       xdping-map canon ADDR\n");
 	exit(EXIT_USAGE);
 }
@@ -214,6 +226,7 @@ static void read_ping(const char *path, struct ping_log *pl)
 
 struct report {
 	const char *format;	/* text, json or jsonl */
+	const char *state;	/* -P: the target's metrics state, updated */
 	const char *host;
 	const char *iface;
 	const char *pinglog;
@@ -258,6 +271,245 @@ static double wall_of(uint64_t mono_ns)
 }
 
 /*
+ * The metrics. Histogram buckets (upper bounds, ns): 1-2-5 steps from
+ * 100 ns to 10 s, enough for an XDP round trip on a veth (a few us) and
+ * a ping across a continent alike; above 10 s, +Inf. README.md, "Metrics",
+ * lists them.
+ */
+#define PROM_BUCKETS	25
+static const uint64_t bucket_ns[PROM_BUCKETS] = {
+	100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000,
+	100000, 200000, 500000, 1000000, 2000000, 5000000,
+	10000000, 20000000, 50000000, 100000000, 200000000, 500000000,
+	1000000000, 2000000000, 5000000000, 10000000000,
+};
+
+/* One histogram and its counters; bucket[PROM_BUCKETS] is +Inf. Not
+ * cumulative here; the file's are. */
+struct hist {
+	uint64_t samples, sum_ns, lost, bucket[PROM_BUCKETS + 1];
+};
+
+/* A target's state: its labels, the rounds, the last one's time. */
+struct state {
+	char host[256], addr[INET6_ADDRSTRLEN], family[8];
+	uint64_t rounds;
+	double last;
+	struct hist xdp, ping;
+};
+
+#define STATE_MAGIC	"xdping-prom-state 1"
+
+static void hist_add(struct hist *h, const struct series *s, size_t lost)
+{
+	size_t i, b;
+
+	for (i = 0; i < s->n; i++) {
+		uint64_t ns = (uint64_t)s->ns[i];
+
+		for (b = 0; b < PROM_BUCKETS && ns > bucket_ns[b]; b++)
+			;
+		h->bucket[b]++;
+		h->sum_ns += ns;
+		h->samples++;
+	}
+	h->lost += lost;
+}
+
+static int hist_read(FILE *f, const char *name, struct hist *h)
+{
+	char word[8];
+	size_t b;
+
+	if (fscanf(f, " %7s %" SCNu64 " %" SCNu64 " %" SCNu64, word, &h->samples, &h->sum_ns,
+		   &h->lost) != 4 || strcmp(word, name))
+		return -1;
+	for (b = 0; b <= PROM_BUCKETS; b++)
+		if (fscanf(f, " %" SCNu64, &h->bucket[b]) != 1)
+			return -1;
+	return 0;
+}
+
+/* STATE into st; a file that is not there is a target's first round
+ * (returns 1), one that is not a state ends here. */
+static int state_read(const char *path, struct state *st)
+{
+	FILE *f = fopen(path, "r");
+	char magic[32];
+	int ok;
+
+	memset(st, 0, sizeof(*st));
+	if (!f) {
+		if (errno == ENOENT)
+			return 1;
+		die_err(EXIT_BPFTOOL, "cannot read", path, errno);
+	}
+	ok = fscanf(f, " %31[^\n]", magic) == 1 && !strcmp(magic, STATE_MAGIC) &&
+	     fscanf(f, " target %255s address %45s family %7s rounds %" SCNu64 " last %lf",
+		    st->host, st->addr, st->family, &st->rounds, &st->last) == 5 &&
+	     !hist_read(f, "xdp", &st->xdp) && !hist_read(f, "ping", &st->ping);
+	fclose(f);
+	if (!ok)
+		die(EXIT_USAGE, "not an xdping metrics state", path);
+	return 0;
+}
+
+static void hist_write(FILE *f, const char *name, const struct hist *h)
+{
+	size_t b;
+
+	fprintf(f, "%s %" PRIu64 " %" PRIu64 " %" PRIu64, name, h->samples, h->sum_ns, h->lost);
+	for (b = 0; b <= PROM_BUCKETS; b++)
+		fprintf(f, " %" PRIu64, h->bucket[b]);
+	fputc('\n', f);
+}
+
+/* STATE from st, through a temporary file and a rename, as the metrics. */
+static void state_write(const char *path, const struct state *st)
+{
+	struct promfile p;
+
+	prom_open(&p, path);
+	fprintf(p.f, "%s\ntarget %s\naddress %s\nfamily %s\nrounds %" PRIu64 "\nlast %.3f\n",
+		STATE_MAGIC, st->host, st->addr, st->family, st->rounds, st->last);
+	hist_write(p.f, "xdp", &st->xdp);
+	hist_write(p.f, "ping", &st->ping);
+	prom_commit(&p);
+}
+
+/* Adds one round of a target (its XDP and ping samples and losses) to STATE. */
+static void account(const char *path, const char *host, const char *addr,
+		    const struct series *x, size_t xlost, const struct series *p, size_t plost)
+{
+	struct state st;
+	struct timespec now;
+	const char *c;
+
+	if (!*host || strlen(host) >= sizeof(st.host))
+		die(EXIT_USAGE, "a metrics state needs the host (-H)", host);
+	for (c = host; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			die(EXIT_USAGE, "a host with a blank or control character", host);
+	if (state_read(path, &st)) {
+		snprintf(st.host, sizeof(st.host), "%s", host);
+		snprintf(st.addr, sizeof(st.addr), "%s", addr);
+		snprintf(st.family, sizeof(st.family), "%s", strchr(addr, ':') ? "ipv6" : "ipv4");
+	} else if (strcmp(st.host, host) || strcmp(st.addr, addr)) {
+		die(EXIT_USAGE, "the metrics state is another target's", path);
+	}
+	hist_add(&st.xdp, x, xlost);
+	hist_add(&st.ping, p, plost);
+	st.rounds++;
+	clock_gettime(CLOCK_REALTIME, &now);
+	st.last = now.tv_sec + now.tv_nsec / 1e9;
+	state_write(path, &st);
+}
+
+static void prom_hist(FILE *f, const char *name, const struct prom_label *l, size_t n,
+		      const struct hist *h)
+{
+	char metric[64], le[32];
+	uint64_t cum = 0;
+	size_t b;
+
+	snprintf(metric, sizeof(metric), "%s_bucket", name);
+	for (b = 0; b < PROM_BUCKETS; b++) {
+		cum += h->bucket[b];
+		snprintf(le, sizeof(le), "%g", bucket_ns[b] / 1e9);
+		prom_sample(f, metric, l, n, "le", le);
+		fprintf(f, "%" PRIu64 "\n", cum);
+	}
+	cum += h->bucket[PROM_BUCKETS];
+	prom_sample(f, metric, l, n, "le", "+Inf");
+	fprintf(f, "%" PRIu64 "\n", cum);
+	snprintf(metric, sizeof(metric), "%s_sum", name);
+	prom_sample(f, metric, l, n, NULL, NULL);
+	fprintf(f, "%" PRIu64 ".%09" PRIu64 "\n", h->sum_ns / 1000000000, h->sum_ns % 1000000000);
+	snprintf(metric, sizeof(metric), "%s_count", name);
+	prom_sample(f, metric, l, n, NULL, NULL);
+	fprintf(f, "%" PRIu64 "\n", h->samples);
+}
+
+/* What a family of per-target series shows. */
+enum series_of { XDP_HIST, PING_HIST, SAMPLES, LOST, ROUNDS, LAST };
+
+static const struct family {
+	const char *name, *type, *help;
+} families[] = {
+	[XDP_HIST] = { "xdping_xdp_rtt_seconds", "histogram",
+		       "Round-trip times measured in XDP (xdp/xdping_client.o), each sample one request and its reply." },
+	[PING_HIST] = { "xdping_ping_rtt_seconds", "histogram",
+			"Round-trip times ping measured on the same path, through the host's stack." },
+	[SAMPLES] = { "xdping_samples_total", "counter", "Round trips measured, by source (xdp or ping)." },
+	[LOST] = { "xdping_lost_total", "counter",
+		   "Round trips asked for that did not arrive in time, by source (xdp or ping)." },
+	[ROUNDS] = { "xdping_rounds_total", "counter",
+		     "Rounds run to the target (one with a single run; one per interval with --every)." },
+	[LAST] = { "xdping_last_round_timestamp_seconds", "gauge",
+		   "When the target's last round ended, in seconds since the Unix epoch." },
+};
+
+/* One family: its HELP and TYPE, then the series of every target. */
+static void prom_series(FILE *f, enum series_of what, const struct state *st, int n,
+			const char *iface, const char *mode)
+{
+	const char *name = families[what].name;
+	int i;
+
+	prom_family(f, name, families[what].type, families[what].help);
+	for (i = 0; i < n; i++) {
+		const struct state *s = &st[i];
+		const struct prom_label l[5] = {
+			{ "interface", iface }, { "target", s->host }, { "address", s->addr },
+			{ "family", s->family }, { "mode", mode },
+		};
+
+		switch (what) {
+		case XDP_HIST:
+		case PING_HIST:
+			prom_hist(f, name, l, 5, what == XDP_HIST ? &s->xdp : &s->ping);
+			break;
+		case SAMPLES:
+		case LOST:
+			prom_sample(f, name, l, 5, "source", "xdp");
+			fprintf(f, "%" PRIu64 "\n", what == SAMPLES ? s->xdp.samples : s->xdp.lost);
+			prom_sample(f, name, l, 5, "source", "ping");
+			fprintf(f, "%" PRIu64 "\n", what == SAMPLES ? s->ping.samples : s->ping.lost);
+			break;
+		case ROUNDS:
+			prom_sample(f, name, l, 5, NULL, NULL);
+			fprintf(f, "%" PRIu64 "\n", s->rounds);
+			break;
+		case LAST:
+			prom_sample(f, name, l, 5, NULL, NULL);
+			fprintf(f, "%.3f\n", s->last);
+			break;
+		}
+	}
+}
+
+/* The metrics file of the targets whose STATE files are given, in that
+ * order; every family once, its samples together (the format wants it). */
+static int prom(const char *out, char **paths, int n, const char *iface, const char *mode)
+{
+	struct state *st = calloc(n, sizeof(*st));
+	struct promfile p;
+	int i;
+
+	if (!st)
+		die(EXIT_BPFTOOL, "out of memory", "states");
+	for (i = 0; i < n; i++)
+		if (state_read(paths[i], &st[i]))
+			die(EXIT_USAGE, "no such metrics state", paths[i]);
+	prom_open(&p, out);
+	for (i = XDP_HIST; i <= LAST; i++)
+		prom_series(p.f, i, st, n, iface, mode);
+	prom_commit(&p);
+	free(st);
+	return 0;
+}
+
+/*
  * What was lost: the samples asked for and not measured in XDP, plus the
  * replies ping asked for and did not get (duplicates not counted). The
  * return is 1 (EXIT_INCOMPLETE) when anything was lost.
@@ -280,6 +532,8 @@ static int report(const struct xdping_key *key, const struct xdping_run *r, cons
 	summarize(&p);
 	xlost = r->count - n;
 	plost = r->count > pl.received ? r->count - pl.received : 0;
+	if (o->state)
+		account(o->state, o->host, addr, &x, xlost, &p, plost);
 
 	if (!strcmp(o->format, "json")) {
 		printf("{\"host\": \"%s\", \"address\": \"%s\", \"echo_id\": %u, \"count\": %u, ",
@@ -374,41 +628,80 @@ static int purge(const char *pin, uint32_t ifindex)
 	return rc;
 }
 
-static int stats(const char *pin)
+/* The counters of both roles, summed over the CPUs. */
+static void read_stats(const char *pin, struct xdping_stats sum[XDPING_ROLES])
 {
-	static const char *role[XDPING_ROLES] = { "client", "server" };
 	uint64_t w[sizeof(struct xdping_stats) / sizeof(uint64_t)];
-	struct xdping_stats sum;
 	struct mapio m;
 	uint32_t k;
 	int err;
 
-	if (mapio_open(&m, pin, BPF_MAP_TYPE_PERCPU_ARRAY, 0, sizeof(k), sizeof(sum)))
+	if (mapio_open(&m, pin, BPF_MAP_TYPE_PERCPU_ARRAY, 0, sizeof(k), sizeof(sum[0])))
 		die(EXIT_BPFTOOL, "cannot read xdping_stats", m.err);
 	for (k = 0; k < XDPING_ROLES; k++) {
-		err = mapio_percpu_sum(m.fd, &k, sizeof(sum), w, sizeof(w) / sizeof(w[0]));
+		err = mapio_percpu_sum(m.fd, &k, sizeof(sum[0]), w, sizeof(w) / sizeof(w[0]));
 		if (err)
 			die(EXIT_BPFTOOL, "cannot read xdping_stats", strerror(-err));
-		memcpy(&sum, w, sizeof(sum));
-		printf("%s: answered %llu passed %llu samples %llu completed %llu errors %llu\n",
-		       role[k], (unsigned long long)sum.answered,
-		       (unsigned long long)sum.passed, (unsigned long long)sum.samples,
-		       (unsigned long long)sum.completed, (unsigned long long)sum.errors);
+		memcpy(&sum[k], w, sizeof(sum[k]));
 	}
 	close(m.fd);
+}
+
+static int stats(const char *pin)
+{
+	static const char *role[XDPING_ROLES] = { "client", "server" };
+	struct xdping_stats sum[XDPING_ROLES];
+	uint32_t k;
+
+	read_stats(pin, sum);
+	for (k = 0; k < XDPING_ROLES; k++)
+		printf("%s: answered %llu passed %llu samples %llu completed %llu errors %llu\n",
+		       role[k], (unsigned long long)sum[k].answered,
+		       (unsigned long long)sum[k].passed, (unsigned long long)sum[k].samples,
+		       (unsigned long long)sum[k].completed, (unsigned long long)sum[k].errors);
+	return 0;
+}
+
+/*
+ * xdping_server's counters as a metrics file. xdping_stats is one map for
+ * every xdping object of the network namespace: the counters are those of
+ * all its servers, labelled with the interface the file was asked for.
+ */
+static int server_prom(const char *pin, const char *out, const char *iface)
+{
+	struct xdping_stats sum[XDPING_ROLES], *s = &sum[XDPING_ROLE_SERVER];
+	struct prom_label l = { "interface", iface };
+	struct promfile p;
+
+	read_stats(pin, sum);
+	prom_open(&p, out);
+	prom_family(p.f, "xdping_server_answered_total", "counter",
+		    "Echo requests xdping_server answered in XDP (all servers of the network namespace).");
+	prom_sample(p.f, "xdping_server_answered_total", &l, 1, NULL, NULL);
+	fprintf(p.f, "%llu\n", (unsigned long long)s->answered);
+	prom_family(p.f, "xdping_server_passed_total", "counter",
+		    "Frames xdping_server handed to the stack (all servers of the network namespace).");
+	prom_sample(p.f, "xdping_server_passed_total", &l, 1, NULL, NULL);
+	fprintf(p.f, "%llu\n", (unsigned long long)s->passed);
+	prom_family(p.f, "xdping_server_errors_total", "counter",
+		    "Frames xdping_server could not handle (all servers of the network namespace).");
+	prom_sample(p.f, "xdping_server_errors_total", &l, 1, NULL, NULL);
+	fprintf(p.f, "%llu\n", (unsigned long long)s->errors);
+	prom_commit(&p);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct report o = { .format = "text", .host = "", .iface = "" };
+	const char *mode = "";
 	struct xdping_key key;
 	struct xdping_run r;
 	const char *cmd;
 	char **arg;
 	int n, opt;
 
-	while ((opt = getopt(argc, argv, "+nf:p:H:I:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "+nf:p:H:I:c:P:m:")) != -1) {
 		switch (opt) {
 		case 'n':
 			dry_run = 1;
@@ -429,6 +722,12 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			o.count = number(optarg, XDPING_MAX_SAMPLES, "bad count");
+			break;
+		case 'P':
+			o.state = optarg;
+			break;
+		case 'm':
+			mode = optarg;
 			break;
 		default:
 			usage();
@@ -509,6 +808,19 @@ int main(int argc, char **argv)
 		return purge(arg[0], number(arg[1], UINT32_MAX, "bad ifindex"));
 	if (!strcmp(cmd, "stats") && n == 1)
 		return stats(arg[0]);
+	if (!strcmp(cmd, "server-prom") && n == 2 && *o.iface)
+		return server_prom(arg[0], arg[1], o.iface);
+	if (!strcmp(cmd, "prom") && n >= 1 && *o.iface && *mode)
+		return prom(arg[0], arg + 1, n - 1, o.iface, mode);
+	if (!strcmp(cmd, "missed") && n == 1 && o.state && o.count) {
+		struct series none = { .n = 0 };
+		uint8_t a[16];
+
+		if (inet_pton(strchr(arg[0], ':') ? AF_INET6 : AF_INET, arg[0], a) != 1)
+			die(EXIT_USAGE, "not an IPv4 or IPv6 address", arg[0]);
+		account(o.state, o.host, arg[0], &none, o.count, &none, o.count);
+		return 0;
+	}
 	usage();
 	return EXIT_USAGE;
 }
