@@ -238,7 +238,8 @@ deb: deps-deb
 	$(Q)cd build/deb/xdpkit && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
 		{ tail -n 40 ../build.log; echo "make deb: dpkg-buildpackage failed; the whole log: build/deb/build.log" >&2; exit 1; }
 	$(call msg,LINTIAN,build/deb/*.changes)
-	$(Q)lintian --fail-on error,warning build/deb/*.changes
+	$(Q)mkdir -p build/deb/tmp
+	$(Q)TMPDIR=$(CURDIR)/build/deb/tmp lintian --fail-on error,warning build/deb/*.changes
 	$(Q)rm -f dist/xdpkit_*.deb
 	$(Q)cp build/deb/xdpkit_*.deb dist/
 	$(Q)ls dist/xdpkit_*.deb
