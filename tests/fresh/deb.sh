@@ -29,6 +29,10 @@ fail() {
 # veth pair, its kernel answering pings, then xdping from /usr/sbin.
 lab() {
 	mount -t bpf bpf /sys/fs/bpf
+	# the namespace's name in a /run/netns of the lab's own: on a failure
+	# before 'ip netns del', nothing is left in anybody's /run
+	mkdir -p /run/netns
+	mount -t tmpfs tmpfs /run/netns
 	ip link set lo up
 	ip netns add far
 	ip link add xkdeb0 type veth peer name xkdeb1 netns far
